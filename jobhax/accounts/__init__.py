@@ -1,0 +1,9 @@
+"""Users, the OAuth2 provider, bearer authentication."""
+from jobhax.accounts.security import BearerSecurityPolicy
+
+
+def includeme(config):
+    config.set_security_policy(BearerSecurityPolicy())
+    config.add_route("oauth_token", "/oauth/token")
+    config.add_route("oauth_revoke", "/oauth/revoke")
+    config.scan(__name__)

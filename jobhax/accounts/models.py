@@ -1,0 +1,77 @@
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Index, String, Text, UniqueConstraint, func, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from jobhax.db import Base
+
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = (
+        # Case-insensitive uniqueness: "Joe@x.com" and "joe@x.com" are one mailbox.
+        Index("uq_users_email_lower", text("lower(email)"), unique=True, postgresql_where=text("email <> ''")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(150), unique=True)
+    email: Mapped[str] = mapped_column(String(254), default="", server_default="")
+    first_name: Mapped[str] = mapped_column(String(150), default="", server_default="")
+    last_name: Mapped[str] = mapped_column(String(150), default="", server_default="")
+    password_hash: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class OAuthClient(Base):
+    __tablename__ = "oauth_clients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(64), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class OAuthToken(Base):
+    """One access/refresh pair; only SHA-256 digests of the tokens are kept."""
+
+    __tablename__ = "oauth_tokens"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    client_pk: Mapped[int] = mapped_column(ForeignKey("oauth_clients.id", ondelete="CASCADE"), index=True)
+    access_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    refresh_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    scope: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class LoginFailure(Base):
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_username_failed_at", "username", "failed_at"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    username: Mapped[str] = mapped_column(String(150))
+    failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SocialAccount(Base):
+    """A Google or LinkedIn identity linked to a user; the provider token is Fernet-encrypted."""
+
+    __tablename__ = "social_accounts"
+    __table_args__ = (
+        UniqueConstraint("provider", "subject", name="uq_social_accounts_provider_subject"),
+        UniqueConstraint("user_id", "provider", name="uq_social_accounts_user_id_provider"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    provider: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(255))
+    email: Mapped[str] = mapped_column(String(254), default="", server_default="")
+    token_encrypted: Mapped[str | None] = mapped_column(Text)
+    token_usable: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

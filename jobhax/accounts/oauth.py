@@ -1,0 +1,110 @@
+"""Our OAuth2 provider: oauthlib's password and refresh_token grants and RFC 7009 revocation.
+
+The validator is built per request around the request's database session, so every
+grant runs inside the request's one transaction.
+"""
+import base64
+import binascii
+from urllib.parse import unquote
+
+from oauthlib.oauth2 import LegacyApplicationServer, RequestValidator
+from oauthlib.oauth2.rfc6749.errors import OAuth2Error
+from sqlalchemy import select
+
+from jobhax.accounts import services
+from jobhax.accounts.models import User
+from jobhax.accounts.passwords import verify_password
+from jobhax.accounts.secrets import generate_token
+
+
+class TooManyAttempts(OAuth2Error):
+    error = "invalid_grant"
+    status_code = 429
+    description = "Too many failed login attempts; try again later."
+
+
+class JobHaxRequestValidator(RequestValidator):
+    def __init__(self, dbsession, now):
+        self.dbsession = dbsession
+        self.now = now
+
+    # Clients: confidential, authenticated in the body or with HTTP Basic.
+    def client_authentication_required(self, request, *args, **kwargs):
+        return True
+
+    def authenticate_client(self, request, *args, **kwargs):
+        client_id, client_secret = request.client_id, request.client_secret
+        basic = _basic_credentials(request.headers.get("Authorization", ""))
+        if basic:
+            client_id, client_secret = basic
+        client = services.authenticate_client(self.dbsession, client_id, client_secret)
+        if client is None:
+            return False
+        request.client = client
+        request.client_id = client.client_id
+        return True
+
+    def authenticate_client_id(self, client_id, request, *args, **kwargs):
+        return False
+
+    def validate_grant_type(self, client_id, grant_type, client, request, *args, **kwargs):
+        return grant_type in ("password", "refresh_token")
+
+    def get_default_scopes(self, client_id, request, *args, **kwargs):
+        return services.DEFAULT_SCOPE.split()
+
+    def validate_scopes(self, client_id, scopes, client, request, *args, **kwargs):
+        return set(scopes) <= set(services.DEFAULT_SCOPE.split())
+
+    # Password grant, throttled per username across /api/users/login and /oauth/token.
+    def validate_user(self, username, password, client, request, *args, **kwargs):
+        if services.is_throttled(self.dbsession, username, self.now):
+            raise TooManyAttempts(request=request)
+        user = self.dbsession.scalar(select(User).where(User.username == username))
+        if not verify_password(user.password_hash if user else None, password):
+            services.record_login_failure(self.dbsession, username, self.now)
+            return False
+        request.user = user
+        return True
+
+    # Refresh grant: the old pair is locked here and revoked when the new one is saved.
+    def validate_refresh_token(self, refresh_token, client, request, *args, **kwargs):
+        pair = services.live_refresh_token(self.dbsession, refresh_token, client.id)
+        if pair is None:
+            return False
+        request.user = self.dbsession.get(User, pair.user_id)
+        request.refreshed_pair = pair
+        return True
+
+    def get_original_scopes(self, refresh_token, request, *args, **kwargs):
+        return request.refreshed_pair.scope.split()
+
+    def save_bearer_token(self, token, request, *args, **kwargs):
+        previous = getattr(request, "refreshed_pair", None)
+        if previous is not None:
+            previous.revoked_at = self.now
+        services.store_token_pair(self.dbsession, token, user_id=request.user.id, client_pk=request.client.id,
+                                  now=self.now)
+
+    # RFC 7009: revoking either token of a pair revokes the pair; unknown tokens are not an error.
+    def revoke_token(self, token, token_type_hint, request, *args, **kwargs):
+        services.revoke_pair(self.dbsession, client_pk=request.client.id, token=token, now=self.now)
+
+
+def _basic_credentials(header):
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "basic" or not value:
+        return None
+    try:
+        decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    client_id, sep, client_secret = decoded.partition(":")
+    if not sep:
+        return None
+    return unquote(client_id), unquote(client_secret)
+
+
+def oauth_server(dbsession, expires_in, now):
+    return LegacyApplicationServer(JobHaxRequestValidator(dbsession, now), token_generator=generate_token,
+                                   refresh_token_generator=generate_token, token_expires_in=expires_in)

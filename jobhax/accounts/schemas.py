@@ -1,0 +1,36 @@
+import colander
+
+from jobhax.schema import JsonBody, Text, required_text
+
+USERNAME_MAX = 150
+NAME_MAX = 150
+EMAIL_MAX = 254
+PASSWORD_MAX = 1024
+CREDENTIAL_MAX = 256
+
+
+class RegisterBody(JsonBody):
+    first_name = colander.SchemaNode(Text(), validator=colander.Length(max=NAME_MAX), missing="")
+    last_name = colander.SchemaNode(Text(), validator=colander.Length(max=NAME_MAX), missing="")
+    username = required_text(USERNAME_MAX, preparer=lambda value: value.strip() if isinstance(value, str) else value)
+    email = colander.SchemaNode(Text(), validator=colander.All(colander.Length(max=EMAIL_MAX), colander.Email()))
+    password = required_text(PASSWORD_MAX)
+    password2 = required_text(PASSWORD_MAX)
+
+
+class ClientCredentials(JsonBody):
+    client_id = required_text(CREDENTIAL_MAX)
+    client_secret = required_text(CREDENTIAL_MAX)
+
+
+class LoginBody(ClientCredentials):
+    username = required_text(USERNAME_MAX)
+    password = required_text(PASSWORD_MAX)
+
+
+class RefreshBody(ClientCredentials):
+    refresh_token = required_text(CREDENTIAL_MAX)
+
+
+class LogoutBody(ClientCredentials):
+    token = required_text(CREDENTIAL_MAX)

@@ -1,0 +1,34 @@
+"""Bearer-token authentication: one indexed lookup of the token's digest per request."""
+from pyramid.security import Allowed, Denied
+
+from jobhax.accounts.services import user_id_for_access_token, utcnow
+
+
+def bearer_token(request):
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        return None
+    return token
+
+
+class BearerSecurityPolicy:
+    def identity(self, request):
+        token = bearer_token(request)
+        if token is None:
+            return None
+        return user_id_for_access_token(request.dbsession, token, utcnow())
+
+    def authenticated_userid(self, request):
+        return request.identity
+
+    def permits(self, request, context, permission):
+        if permission == "authenticated" and request.identity is None:
+            return Denied("a valid bearer token is required")
+        return Allowed("authenticated")
+
+    def remember(self, request, userid, **kw):
+        return []
+
+    def forget(self, request, **kw):
+        return []

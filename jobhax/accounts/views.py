@@ -1,0 +1,95 @@
+"""User endpoints (/api/users/*) and the standard OAuth2 endpoints (/oauth/token, /oauth/revoke)."""
+import json
+from urllib.parse import urlencode
+
+from pyramid.response import Response
+from pyramid.view import view_config
+
+from jobhax.accounts import schemas, services
+from jobhax.accounts.oauth import oauth_server
+from jobhax.api import api_service
+from jobhax.envelope import ApiError, ErrorCode, envelope, error_response
+from jobhax.schema import body_validator
+
+register = api_service("register", "/api/users/register", "Create an account.")
+login = api_service("login", "/api/users/login", "Exchange username and password for tokens.")
+refresh_token = api_service("refresh_token", "/api/users/refresh_token", "Rotate a refresh token.")
+logout = api_service("logout", "/api/users/logout", "Revoke an access token and its refresh token.")
+
+
+@register.post(schema=schemas.RegisterBody, validators=(body_validator,))
+def register_user(request):
+    services.register_user(request.dbsession, **request.validated)
+    return envelope(None)
+
+
+@login.post(schema=schemas.LoginBody, validators=(body_validator,))
+def login_user(request):
+    params = request.validated
+    return _grant(request, {"grant_type": "password", "username": params["username"],
+                            "password": params["password"]}, invalid_grant=ErrorCode.LOGIN_FAILED)
+
+
+@refresh_token.post(schema=schemas.RefreshBody, validators=(body_validator,))
+def refresh_user_token(request):
+    return _grant(request, {"grant_type": "refresh_token", "refresh_token": request.validated["refresh_token"]},
+                  invalid_grant=ErrorCode.INVALID_CREDENTIALS)
+
+
+@logout.post(schema=schemas.LogoutBody, validators=(body_validator,))
+def logout_user(request):
+    params = request.validated
+    client = services.authenticate_client(request.dbsession, params["client_id"], params["client_secret"])
+    if client is None:
+        raise ApiError(ErrorCode.INVALID_CREDENTIALS)
+    if not services.revoke_pair(request.dbsession, client_pk=client.id, token=params["token"]):
+        raise ApiError(ErrorCode.LOGOUT_FAILED)
+    return envelope(None)
+
+
+def _grant(request, form, invalid_grant):
+    """Run an oauthlib grant for a JSON client and wrap its standard answer in the envelope.
+
+    Failures are returned, not raised: a failed login must stay recorded for throttling.
+    """
+    form.update(client_id=request.validated["client_id"], client_secret=request.validated["client_secret"])
+    _, body, status = _server(request).create_token_response(
+        request.path_url, "POST", urlencode(form), {"Content-Type": "application/x-www-form-urlencoded"})
+    token = json.loads(body)
+    if status == 200:
+        return envelope(token)
+    if status == 429:
+        return error_response(request, ErrorCode.TOO_MANY_ATTEMPTS)
+    if token.get("error") == "invalid_grant":
+        return error_response(request, invalid_grant)
+    if token.get("error") == "invalid_client":
+        return error_response(request, ErrorCode.INVALID_CREDENTIALS)
+    return error_response(request, ErrorCode.INVALID_PARAMETERS)
+
+
+def _server(request):
+    return oauth_server(request.dbsession, request.registry.settings["jobhax.access_token_expires_in"],
+                        services.utcnow())
+
+
+def _oauth_response(headers, body, status):
+    response = Response(body=body or b"", status=status, headerlist=[])
+    response.headers.update(headers)
+    if body and "Content-Type" not in headers:
+        response.content_type = "application/json"
+    return response
+
+
+def _oauthlib_call(request):
+    return dict(uri=request.path_url, http_method=request.method, body=request.text,
+                headers=dict(request.headers))
+
+
+@view_config(route_name="oauth_token", request_method="POST")
+def oauth_token(request):
+    return _oauth_response(*_server(request).create_token_response(**_oauthlib_call(request)))
+
+
+@view_config(route_name="oauth_revoke", request_method="POST")
+def oauth_revoke(request):
+    return _oauth_response(*_server(request).create_revocation_response(**_oauthlib_call(request)))

@@ -1,0 +1,128 @@
+"""The `jobhax` command: serve, migrate, manage clients, run workers and reports."""
+import argparse
+import json
+import logging.config
+import sys
+from pathlib import Path
+
+import plaster
+import transaction
+
+from jobhax.config import ConfigurationError, load_settings
+from jobhax.db import database_url, get_engine, get_session_factory, get_tm_session
+
+
+def _raw_settings(ini):
+    return plaster.get_settings(ini, "app:main")
+
+
+def _settings(args):
+    return load_settings(_raw_settings(args.ini))
+
+
+def _session_scope(settings):
+    """A transaction manager and session for one unit of CLI work."""
+    engine = get_engine(settings)
+    manager = transaction.TransactionManager(explicit=True)
+    return engine, manager, get_tm_session(get_session_factory(engine), manager)
+
+
+def cmd_migrate(args):
+    from jobhax.migrations import upgrade
+
+    settings = _settings(args)
+    upgrade(database_url(settings))
+    print("database migrated to head", file=sys.stderr)
+
+
+def cmd_create_client(args):
+    from jobhax.accounts.services import create_client
+
+    engine, manager, dbsession = _session_scope(_settings(args))
+    with manager:
+        client, secret = create_client(dbsession, args.name)
+        credentials = {"client_id": client.client_id, "client_secret": secret}
+    engine.dispose()
+    print(json.dumps(credentials))
+
+
+def ensure_development_client(settings):
+    """The development client's credentials live in var/ so `make run` can print them every time."""
+    from jobhax.accounts.services import authenticate_client, create_client
+
+    path = Path(settings["jobhax.var_dir"]) / "development_client.json"
+    engine, manager, dbsession = _session_scope(settings)
+    with manager:
+        known = json.loads(path.read_text()) if path.exists() else None
+        if not known or authenticate_client(dbsession, known["client_id"], known["client_secret"]) is None:
+            client, secret = create_client(dbsession, "development")
+            known = {"client_id": client.client_id, "client_secret": secret}
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(known))
+            path.chmod(0o600)
+    engine.dispose()
+    return known
+
+
+def cmd_serve(args):
+    import waitress
+
+    from jobhax import main
+    from jobhax.migrations import upgrade
+
+    raw = _raw_settings(args.ini)
+    settings = load_settings(raw)
+    if settings["sqlalchemy.url"] is None:
+        # Resolve the embedded database once so every component of this process shares it.
+        raw = dict(raw, **{"sqlalchemy.url": database_url(settings)})
+        settings = load_settings(raw)
+    if settings["jobhax.env"] == "development":
+        upgrade(settings["sqlalchemy.url"])
+        client = ensure_development_client(settings)
+        print(f"development OAuth client: client_id={client['client_id']} "
+              f"client_secret={client['client_secret']}", flush=True)
+    app = main({}, **raw)
+    server_options = plaster.get_settings(args.ini, "server:main")
+    host = args.host or server_options.get("listen", "127.0.0.1:6543").rsplit(":", 1)[0]
+    port = args.port or int(server_options.get("listen", "127.0.0.1:6543").rsplit(":", 1)[1])
+    print(f"serving on http://{host}:{port}", flush=True)
+    waitress.serve(app, host=host, port=port, threads=int(server_options.get("threads", 8)),
+                   ident="jobhax")
+
+
+COMMANDS = {
+    "serve": cmd_serve,
+    "migrate": cmd_migrate,
+    "create-client": cmd_create_client,
+}
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(prog="jobhax", description="JobHax backend")
+    parser.add_argument("--ini", default="development.ini", help="configuration file (default: development.ini)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve the API with waitress")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    commands.add_parser("migrate", help="apply database migrations")
+    client = commands.add_parser("create-client", help="create an OAuth2 client and print its credentials")
+    client.add_argument("--name", required=True)
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    try:
+        logging.config.fileConfig(args.ini, disable_existing_loggers=False)
+    except (KeyError, OSError, ValueError):
+        logging.basicConfig(level=logging.INFO)
+    try:
+        COMMANDS[args.command](args)
+    except ConfigurationError as error:
+        print(f"configuration error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

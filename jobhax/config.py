@@ -1,0 +1,71 @@
+"""Settings: the ini gives structure, the environment wins, bad values fail at start."""
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# setting name -> (environment variable, coercion, default)
+SETTINGS = {
+    "sqlalchemy.url": ("JOBHAX_DATABASE_URL", str, None),
+    "jobhax.secret_key": ("JOBHAX_SECRET_KEY", str, None),
+    "jobhax.env": ("JOBHAX_ENV", str, "development"),
+    "jobhax.google_api_base": ("JOBHAX_GOOGLE_API_BASE", str, "https://www.googleapis.com"),
+    "jobhax.linkedin_api_base": ("JOBHAX_LINKEDIN_API_BASE", str, "https://api.linkedin.com"),
+    "jobhax.linkedin_web_base": ("JOBHAX_LINKEDIN_WEB_BASE", str, "https://www.linkedin.com"),
+    "jobhax.cors_origins": ("JOBHAX_CORS_ORIGINS", str, ""),
+    "jobhax.access_token_expires_in": ("JOBHAX_ACCESS_TOKEN_EXPIRES_IN", int, 36000),
+    "jobhax.reports_refresh_minutes": ("JOBHAX_REPORTS_REFRESH_MINUTES", int, 5),
+    "jobhax.provider_timeout": ("JOBHAX_PROVIDER_TIMEOUT", float, 10.0),
+    "jobhax.var_dir": ("JOBHAX_VAR_DIR", str, str(PROJECT_ROOT / "var")),
+}
+
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class ConfigurationError(Exception):
+    """A setting is missing or malformed; raised at start, never at request time."""
+
+
+def load_settings(settings):
+    """Return a copy of ``settings`` with environment overrides applied and values coerced."""
+    result = dict(settings)
+    for name, (env_name, coerce, default) in SETTINGS.items():
+        raw = os.environ.get(env_name)
+        if raw is None:
+            raw = result.get(name)
+        if raw is None or (isinstance(raw, str) and raw.strip() == "" and default is not None
+                           and coerce is not str):
+            result[name] = default
+            continue
+        try:
+            result[name] = coerce(raw.strip() if isinstance(raw, str) else raw)
+        except (TypeError, ValueError):
+            raise ConfigurationError(f"{name} ({env_name}) must be {coerce.__name__}, got {raw!r}")
+    if not result.get("sqlalchemy.url"):
+        result["sqlalchemy.url"] = None
+    if result["jobhax.access_token_expires_in"] <= 0:
+        raise ConfigurationError("jobhax.access_token_expires_in must be a positive number of seconds")
+    result["jobhax.cors_origins"] = [
+        origin.strip() for origin in result["jobhax.cors_origins"].replace(",", " ").split() if origin.strip()
+    ]
+    result["jobhax.secret_key"] = _secret_key(result)
+    return result
+
+
+def _secret_key(settings):
+    key = settings.get("jobhax.secret_key")
+    if key:
+        if len(key) < MIN_SECRET_KEY_LENGTH:
+            raise ConfigurationError(
+                f"jobhax.secret_key (JOBHAX_SECRET_KEY) must be at least {MIN_SECRET_KEY_LENGTH} characters")
+        return key
+    if settings["jobhax.env"] == "production":
+        raise ConfigurationError("jobhax.secret_key (JOBHAX_SECRET_KEY) is required in production")
+    # Development: generated once and kept, so encrypted tokens survive restarts.
+    path = Path(settings["jobhax.var_dir"]) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()

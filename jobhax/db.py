@@ -1,0 +1,74 @@
+"""Database wiring: engine (configured or embedded), sessions bound to pyramid_tm."""
+import logging
+from pathlib import Path
+
+import zope.sqlalchemy
+from sqlalchemy import MetaData, create_engine
+from sqlalchemy.orm import DeclarativeBase, sessionmaker
+
+log = logging.getLogger(__name__)
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def embedded_database_url(var_dir, name="pg"):
+    """Start (or reuse) an embedded PostgreSQL under ``var_dir`` and return its URL."""
+    import pgserver
+
+    data_dir = Path(var_dir) / name
+    data_dir.mkdir(parents=True, exist_ok=True)
+    server = pgserver.get_server(str(data_dir), cleanup_mode=None)
+    return server.get_uri()
+
+
+def database_url(settings):
+    return settings.get("sqlalchemy.url") or embedded_database_url(settings["jobhax.var_dir"])
+
+
+def get_engine(settings, **kwargs):
+    # hide_parameters: a logged SQL error must never show a password hash or token digest.
+    options = dict(pool_pre_ping=True, pool_size=10, max_overflow=10, pool_recycle=3600, hide_parameters=True)
+    options.update(kwargs)
+    return create_engine(database_url(settings), **options)
+
+
+def get_session_factory(engine):
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def get_tm_session(session_factory, transaction_manager, request=None):
+    """A session joined to ``transaction_manager``: commit/abort follow the request."""
+    dbsession = session_factory(info={"request": request})
+    zope.sqlalchemy.register(dbsession, transaction_manager=transaction_manager)
+    return dbsession
+
+
+def includeme(config):
+    settings = config.get_settings()
+    settings["tm.manager_hook"] = "pyramid_tm.explicit_manager"
+    config.include("pyramid_tm")
+    config.include("pyramid_retry")
+
+    engine = settings.get("jobhax.engine") or get_engine(settings)
+    session_factory = get_session_factory(engine)
+    config.registry["dbsession_factory"] = session_factory
+    config.registry["engine"] = engine
+
+    def dbsession(request):
+        # Tests and workers may hand in their own session.
+        session = request.environ.get("app.dbsession")
+        if session is None:
+            session = get_tm_session(session_factory, request.tm, request=request)
+        return session
+
+    config.add_request_method(dbsession, reify=True)

@@ -1,0 +1,163 @@
+"""The response envelope and the one place that maps failures to codes and HTTP statuses.
+
+Every ``/api/*`` response is ``{"success", "error_code", "error_message", "data"}``.
+
+====  ======  ========================================================
+code  status  message
+====  ======  ========================================================
+0     200     (success)
+1     401     Invalid credentials
+2     404     User profile not found.
+3     400     Error occured while updating the google token.
+4     409     Google token has expired. Please refresh Google token.
+5     400     Couldnt logout user...
+6     401     Could not login... Please check your credentials...
+7     400     Passwords do not match
+8     409     That username is taken
+9     409     That email is being used
+10    400     Invalid parameters...      (405 wrong method, 413 body too large)
+11    404     Record not found...        (unknown route, unknown or foreign id)
+12    429     Too many attempts
+13    500     Internal error             (never a traceback)
+14    503     Service temporarily unavailable, try again later
+====  ======  ========================================================
+
+Raise :class:`ApiError` to answer with a code and roll the transaction back; return
+:func:`error_response` to answer with a code and keep what the request wrote (login failures).
+"""
+import enum
+import logging
+
+from pyramid.httpexceptions import HTTPException
+from pyramid.response import Response
+from pyramid.view import exception_view_config, notfound_view_config
+from sqlalchemy.exc import DBAPIError, OperationalError, TimeoutError as PoolTimeoutError
+
+log = logging.getLogger(__name__)
+
+
+class ErrorCode(enum.IntEnum):
+    def __new__(cls, value, status, message):
+        member = int.__new__(cls, value)
+        member._value_ = value
+        member.status = status
+        member.message = message
+        return member
+
+    OK = (0, 200, "")
+    INVALID_CREDENTIALS = (1, 401, "Invalid credentials")
+    PROFILE_NOT_FOUND = (2, 404, "User profile not found.")
+    GOOGLE_TOKEN_UPDATE_FAILED = (3, 400, "Error occured while updating the google token.")
+    GOOGLE_TOKEN_EXPIRED = (4, 409, "Google token has expired. Please refresh Google token.")
+    LOGOUT_FAILED = (5, 400, "Couldnt logout user...")
+    LOGIN_FAILED = (6, 401, "Could not login... Please check your credentials...")
+    PASSWORDS_DO_NOT_MATCH = (7, 400, "Passwords do not match")
+    USERNAME_TAKEN = (8, 409, "That username is taken")
+    EMAIL_TAKEN = (9, 409, "That email is being used")
+    INVALID_PARAMETERS = (10, 400, "Invalid parameters...")
+    NOT_FOUND = (11, 404, "Record not found...")
+    TOO_MANY_ATTEMPTS = (12, 429, "Too many attempts")
+    INTERNAL_ERROR = (13, 500, "Internal error")
+    UNAVAILABLE = (14, 503, "Service temporarily unavailable, try again later")
+
+
+class ApiError(Exception):
+    """Answer with ``code``; raised, so pyramid_tm rolls the request's writes back."""
+
+    def __init__(self, code, status=None):
+        super().__init__(code.message)
+        self.code = code
+        self.status = status or code.status
+
+
+class ServiceUnavailable(ApiError):
+    """A dependency (database, Google, LinkedIn) is unreachable or failing."""
+
+    def __init__(self):
+        super().__init__(ErrorCode.UNAVAILABLE)
+
+
+def envelope(data=None, code=ErrorCode.OK):
+    return {
+        "success": code == ErrorCode.OK,
+        "error_code": int(code),
+        "error_message": code.message,
+        "data": data if code == ErrorCode.OK else None,
+    }
+
+
+def error_response(request, code, status=None):
+    response = Response(json_body=envelope(code=code), status=status or code.status,
+                        content_type="application/json", charset="utf-8")
+    if response.status_code == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="jobhax"'
+    return response
+
+
+def cornice_error_handler(request):
+    """Cornice's validation failures: code 10, never Cornice's own error body."""
+    return error_response(request, ErrorCode.INVALID_PARAMETERS)
+
+
+def _is_api(request):
+    return not request.path.startswith("/oauth/") and not request.path.startswith("/__")
+
+
+@exception_view_config(ApiError)
+def api_error_view(exc, request):
+    if not _is_api(request):
+        return Response(json_body={"error": "temporarily_unavailable" if exc.code == ErrorCode.UNAVAILABLE
+                                   else "server_error"}, status=exc.status)
+    return error_response(request, exc.code, exc.status)
+
+
+@notfound_view_config()
+def not_found_view(request):
+    return error_response(request, ErrorCode.NOT_FOUND)
+
+
+@exception_view_config(HTTPException)
+def http_exception_view(exc, request):
+    if exc.status_code == 405:
+        return error_response(request, ErrorCode.INVALID_PARAMETERS, 405)
+    if exc.status_code == 413:
+        return error_response(request, ErrorCode.INVALID_PARAMETERS, 413)
+    if exc.status_code == 401 or exc.status_code == 403:
+        return error_response(request, ErrorCode.INVALID_CREDENTIALS, 401)
+    if exc.status_code == 404:
+        return error_response(request, ErrorCode.NOT_FOUND)
+    if exc.status_code < 500:
+        return error_response(request, ErrorCode.INVALID_PARAMETERS, exc.status_code)
+    return _internal_error(exc, request)
+
+
+@exception_view_config(OperationalError)
+@exception_view_config(PoolTimeoutError)
+def database_unavailable_view(exc, request):
+    log.warning("database unavailable during %s %s: %s", request.method, request.path, type(exc).__name__)
+    return api_error_view(ServiceUnavailable(), request)
+
+
+@exception_view_config(DBAPIError)
+def database_error_view(exc, request):
+    if exc.connection_invalidated:
+        return database_unavailable_view(exc, request)
+    return _internal_error(exc, request)
+
+
+@exception_view_config(Exception)
+def internal_error_view(exc, request):
+    return _internal_error(exc, request)
+
+
+def _internal_error(exc, request):
+    # Method and path only: bodies and headers may carry passwords and tokens.
+    log.error("internal error during %s %s", request.method, request.path, exc_info=exc)
+    if not _is_api(request):
+        return Response(json_body={"error": "server_error"}, status=500)
+    return error_response(request, ErrorCode.INTERNAL_ERROR)
+
+
+def includeme(config):
+    config.include("jobhax.http")
+    config.scan(__name__)

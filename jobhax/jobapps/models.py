@@ -1,0 +1,78 @@
+from datetime import datetime
+
+from sqlalchemy import (BigInteger, Boolean, DateTime, ForeignKey, Index, SmallInteger, String, Text, func,
+                        text)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from jobhax.db import Base
+
+TITLE_MAX = 500
+COMPANY_MAX = 255
+SOURCE_MAX = 100
+LOGO_MAX = 2000
+NOTE_MAX = 10000
+
+
+class ApplicationStatus(Base):
+    __tablename__ = "application_statuses"
+
+    id: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    value: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class JobApplication(Base):
+    __tablename__ = "job_applications"
+    __table_args__ = (
+        # get_jobapps and every per-user metric walk only the caller's live rows.
+        Index("ix_job_applications_user_live", "user_id", text("apply_date DESC"), text("id DESC"),
+              postgresql_where=text("deleted_at IS NULL")),
+        # The Gmail import never creates one message twice for a user.
+        Index("uq_job_applications_user_msg", "user_id", "msg_id", unique=True,
+              postgresql_where=text("msg_id IS NOT NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    job_title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    company: Mapped[str] = mapped_column(String(COMPANY_MAX))
+    company_logo: Mapped[str | None] = mapped_column(String(LOGO_MAX))
+    source: Mapped[str] = mapped_column(String(SOURCE_MAX), default="", server_default="")
+    status_id: Mapped[int | None] = mapped_column(ForeignKey("application_statuses.id"))
+    is_rejected: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    apply_date: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    msg_id: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class StatusHistory(Base):
+    __tablename__ = "status_history"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    jobapp_id: Mapped[int] = mapped_column(ForeignKey("job_applications.id", ondelete="CASCADE"), index=True)
+    status_id: Mapped[int] = mapped_column(ForeignKey("application_statuses.id"))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Note(Base):
+    __tablename__ = "notes"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    jobapp_id: Mapped[int] = mapped_column(ForeignKey("job_applications.id", ondelete="CASCADE"), index=True)
+    description: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class JobPosting(Base):
+    """The LinkedIn job page's modules, as served by get_jobapp_detail."""
+
+    __tablename__ = "job_postings"
+
+    jobapp_id: Mapped[int] = mapped_column(ForeignKey("job_applications.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    poster_information: Mapped[dict] = mapped_column(JSONB, default=dict, server_default=text("'{}'::jsonb"))
+    decorated_job_posting: Mapped[dict] = mapped_column(JSONB, default=dict, server_default=text("'{}'::jsonb"))
+    top_card_v2: Mapped[dict] = mapped_column(JSONB, default=dict, server_default=text("'{}'::jsonb"))
+    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -1,0 +1,61 @@
+import colander
+
+from jobhax.jobapps.models import COMPANY_MAX, NOTE_MAX, SOURCE_MAX, TITLE_MAX
+from jobhax.schema import ApplicationDate, Flag, Id, JsonBody, QueryString, Text, required_text
+
+
+def _at_least_one_change(node, value):
+    if "status_id" not in value and "rejected" not in value:
+        raise colander.Invalid(node, "status_id or rejected is required")
+
+
+class JobappQuery(QueryString):
+    """``jobapp_id``, also accepted under the legacy misspelling ``jopapp_id``."""
+
+    jobapp_id = colander.SchemaNode(Id())
+
+    def deserialize(self, cstruct=colander.null):
+        if isinstance(cstruct, dict) and "jobapp_id" not in cstruct and "jopapp_id" in cstruct:
+            cstruct = dict(cstruct, jobapp_id=cstruct["jopapp_id"])
+        return super().deserialize(cstruct)
+
+
+class JobappsQuery(QueryString):
+    status_id = colander.SchemaNode(Id(), missing=colander.drop)
+
+
+class AddJobappBody(JsonBody):
+    job_title = required_text(TITLE_MAX)
+    company = required_text(COMPANY_MAX)
+    status_id = colander.SchemaNode(Id(), missing=1)
+    application_date = colander.SchemaNode(ApplicationDate(), missing=colander.drop)
+    source = colander.SchemaNode(Text(), validator=colander.Length(max=SOURCE_MAX), missing="")
+
+
+class UpdateJobappBody(JsonBody):
+    jobapp_id = colander.SchemaNode(Id())
+    status_id = colander.SchemaNode(Id(), missing=colander.drop)
+    rejected = colander.SchemaNode(Flag(), missing=colander.drop)
+
+    def __init__(self, *args, **kw):
+        super().__init__(*args, validator=_at_least_one_change, **kw)
+
+
+class JobappIdBody(JsonBody):
+    jobapp_id = colander.SchemaNode(Id())
+
+
+class AddNoteBody(JsonBody):
+    jobapp_id = colander.SchemaNode(Id())
+    description = required_text(NOTE_MAX)
+
+
+class UpdateNoteBody(JsonBody):
+    jobapp_note_id = colander.SchemaNode(Id())
+    description = required_text(NOTE_MAX)
+
+
+class NoteIdBody(JsonBody):
+    jobapp_note_id = colander.SchemaNode(Id())
+
+

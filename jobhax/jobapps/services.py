@@ -1,0 +1,121 @@
+"""Job application rules. Every lookup is scoped to the caller: a foreign id is a missing id."""
+import datetime
+
+from sqlalchemy import delete, select, update
+
+from jobhax.envelope import ApiError, ErrorCode
+from jobhax.jobapps.models import ApplicationStatus, JobApplication, JobPosting, Note, StatusHistory
+
+APPLIED = 1
+
+
+def utcnow():
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+def _live_jobapp(user_id):
+    return select(JobApplication).where(JobApplication.user_id == user_id, JobApplication.deleted_at.is_(None))
+
+
+def get_statuses(dbsession):
+    return dbsession.scalars(select(ApplicationStatus).order_by(ApplicationStatus.id)).all()
+
+
+def require_status(dbsession, status_id):
+    status = dbsession.get(ApplicationStatus, status_id)
+    if status is None:
+        raise ApiError(ErrorCode.NOT_FOUND)
+    return status
+
+
+def require_jobapp(dbsession, user_id, jobapp_id, for_update=False):
+    query = _live_jobapp(user_id).where(JobApplication.id == jobapp_id)
+    if for_update:
+        query = query.with_for_update()
+    jobapp = dbsession.scalar(query)
+    if jobapp is None:
+        raise ApiError(ErrorCode.NOT_FOUND)
+    return jobapp
+
+
+def list_jobapps(dbsession, user_id, status_id=None):
+    """Rows of (JobApplication, status value), newest applyDate first, then id descending."""
+    query = (select(JobApplication, ApplicationStatus.value)
+             .outerjoin(ApplicationStatus, ApplicationStatus.id == JobApplication.status_id)
+             .where(JobApplication.user_id == user_id, JobApplication.deleted_at.is_(None))
+             .order_by(JobApplication.apply_date.desc(), JobApplication.id.desc()))
+    if status_id is not None:
+        query = query.where(JobApplication.status_id == status_id)
+    return dbsession.execute(query).all()
+
+
+def add_jobapp(dbsession, user_id, *, job_title, company, status_id=APPLIED, application_date=None, source="",
+               msg_id=None, company_logo=None, now=None):
+    now = now or utcnow()
+    jobapp = JobApplication(user_id=user_id, job_title=job_title, company=company, status_id=status_id,
+                            apply_date=application_date or now, source=source, msg_id=msg_id,
+                            company_logo=company_logo, is_rejected=False)
+    dbsession.add(jobapp)
+    dbsession.flush()
+    dbsession.add(StatusHistory(jobapp_id=jobapp.id, status_id=status_id, changed_at=now))
+    dbsession.flush()
+    return jobapp
+
+
+def update_jobapp(dbsession, jobapp, *, status_id=None, rejected=None, now=None):
+    """Apply the changes; a status change appends exactly one history row."""
+    if rejected is not None:
+        jobapp.is_rejected = rejected
+    if status_id is not None and status_id != jobapp.status_id:
+        jobapp.status_id = status_id
+        dbsession.add(StatusHistory(jobapp_id=jobapp.id, status_id=status_id, changed_at=now or utcnow()))
+    dbsession.flush()
+
+
+def delete_jobapp(dbsession, jobapp, now=None):
+    jobapp.deleted_at = now or utcnow()
+    dbsession.flush()
+
+
+def status_history(dbsession, jobapp_id):
+    return dbsession.execute(
+        select(StatusHistory.changed_at, ApplicationStatus.id, ApplicationStatus.value)
+        .join(ApplicationStatus, ApplicationStatus.id == StatusHistory.status_id)
+        .where(StatusHistory.jobapp_id == jobapp_id)
+        .order_by(StatusHistory.changed_at, StatusHistory.id)).all()
+
+
+def jobapp_posting(dbsession, jobapp_id):
+    return dbsession.get(JobPosting, jobapp_id)
+
+
+def list_notes(dbsession, jobapp_id):
+    return dbsession.scalars(select(Note).where(Note.jobapp_id == jobapp_id)
+                             .order_by(Note.created_at, Note.id)).all()
+
+
+def add_note(dbsession, jobapp, description, now=None):
+    note = Note(jobapp_id=jobapp.id, description=description, created_at=now or utcnow())
+    dbsession.add(note)
+    dbsession.flush()
+    return note
+
+
+def _own_note(user_id, note_id):
+    return (select(Note.id).join(JobApplication, JobApplication.id == Note.jobapp_id)
+            .where(Note.id == note_id, JobApplication.user_id == user_id, JobApplication.deleted_at.is_(None)))
+
+
+def update_note(dbsession, user_id, note_id, description, now=None):
+    updated = dbsession.execute(
+        update(Note).where(Note.id.in_(_own_note(user_id, note_id).scalar_subquery()))
+        .values(description=description, updated_at=now or utcnow()).returning(Note.id)).first()
+    if updated is None:
+        raise ApiError(ErrorCode.NOT_FOUND)
+
+
+def delete_note(dbsession, user_id, note_id):
+    deleted = dbsession.execute(
+        delete(Note).where(Note.id.in_(_own_note(user_id, note_id).scalar_subquery())).returning(Note.id)).first()
+    if deleted is None:
+        raise ApiError(ErrorCode.NOT_FOUND)

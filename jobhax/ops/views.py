@@ -1,0 +1,56 @@
+import logging
+import subprocess
+from importlib.metadata import PackageNotFoundError, version
+
+from pyramid.view import view_config
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from jobhax.config import PROJECT_ROOT
+from jobhax.migrations import is_at_head
+
+log = logging.getLogger(__name__)
+
+
+def _package_version():
+    try:
+        return version("jobhax")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _commit():
+    try:
+        return subprocess.run(["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True,
+                              timeout=5).stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+VERSION = {"version": _package_version(), "commit": _commit()}
+
+
+@view_config(route_name="lbheartbeat", request_method="GET", renderer="json")
+def lbheartbeat(request):
+    return {}
+
+
+@view_config(route_name="version", request_method="GET", renderer="json")
+def version_view(request):
+    return VERSION
+
+
+@view_config(route_name="heartbeat", request_method="GET", renderer="json")
+def heartbeat(request):
+    """Checked on its own connection, outside the request transaction, with a short timeout."""
+    checks = {"database": False, "migrations": False}
+    try:
+        with request.registry["engine"].connect() as connection:
+            connection.execute(text("SET LOCAL statement_timeout = '2s'"))
+            connection.execute(text("SELECT 1"))
+            checks["database"] = True
+            checks["migrations"] = is_at_head(connection)
+    except SQLAlchemyError as error:
+        log.warning("heartbeat: database check failed: %s", type(error).__name__)
+    request.response.status = 200 if all(checks.values()) else 503
+    return checks

@@ -1,0 +1,145 @@
+"""Colander types and the request validator every service uses.
+
+Coercions the contract allows (``"576"`` → 576, ``"true"`` → True) happen here, once.
+"""
+import datetime
+import json
+
+import colander
+
+MAX_ID = 2_147_483_647
+
+
+class Id(colander.SchemaType):
+    """A positive integer given as a JSON integer or a string of digits; never a bool or float."""
+
+    def serialize(self, node, appstruct):
+        return colander.null if appstruct is colander.null else str(appstruct)
+
+    def deserialize(self, node, cstruct):
+        if cstruct is colander.null:
+            return colander.null
+        if isinstance(cstruct, bool):
+            raise colander.Invalid(node, "must be an integer id")
+        if isinstance(cstruct, int):
+            value = cstruct
+        elif isinstance(cstruct, str) and cstruct.isascii() and cstruct.isdigit():
+            value = int(cstruct)
+        else:
+            raise colander.Invalid(node, "must be an integer id")
+        if not 1 <= value <= MAX_ID:
+            raise colander.Invalid(node, f"must be between 1 and {MAX_ID}")
+        return value
+
+
+class Flag(colander.SchemaType):
+    """A JSON boolean, or one of "true"/"false"/"1"/"0"."""
+
+    TRUE = ("true", "1")
+    FALSE = ("false", "0")
+
+    def serialize(self, node, appstruct):
+        return colander.null if appstruct is colander.null else bool(appstruct)
+
+    def deserialize(self, node, cstruct):
+        if cstruct is colander.null:
+            return colander.null
+        if isinstance(cstruct, bool):
+            return cstruct
+        if isinstance(cstruct, str) and cstruct.lower() in self.TRUE + self.FALSE:
+            return cstruct.lower() in self.TRUE
+        raise colander.Invalid(node, "must be a boolean")
+
+
+class Text(colander.SchemaType):
+    """A JSON string only (no numbers coerced), without NUL characters, PostgreSQL refuses them."""
+
+    def serialize(self, node, appstruct):
+        return appstruct
+
+    def deserialize(self, node, cstruct):
+        if cstruct is colander.null:
+            return colander.null
+        if not isinstance(cstruct, str):
+            raise colander.Invalid(node, "must be a string")
+        if "\x00" in cstruct:
+            raise colander.Invalid(node, "must not contain NUL characters")
+        return cstruct
+
+
+class ApplicationDate(colander.SchemaType):
+    """``YYYY-MM-DD`` or an ISO-8601 datetime; returned as an aware UTC datetime."""
+
+    def serialize(self, node, appstruct):
+        return colander.null if appstruct is colander.null else appstruct.isoformat()
+
+    def deserialize(self, node, cstruct):
+        if cstruct is colander.null:
+            return colander.null
+        if not isinstance(cstruct, str) or not cstruct.isascii():
+            raise colander.Invalid(node, "must be a date")
+        try:
+            if len(cstruct) == 10:
+                value = datetime.datetime.combine(datetime.date.fromisoformat(cstruct), datetime.time())
+            else:
+                value = datetime.datetime.fromisoformat(cstruct.replace("Z", "+00:00"))
+        except ValueError:
+            raise colander.Invalid(node, "must be YYYY-MM-DD or an ISO-8601 datetime")
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=datetime.timezone.utc)
+        return value.astimezone(datetime.timezone.utc)
+
+
+def required_text(max_length, **kw):
+    return colander.SchemaNode(Text(), validator=colander.Length(min=1, max=max_length), **kw)
+
+
+def optional_text(max_length, **kw):
+    return colander.SchemaNode(Text(), validator=colander.Length(max=max_length), missing=colander.drop, **kw)
+
+
+class JsonBody(colander.MappingSchema):
+    """A JSON object body; unknown keys are ignored, as old clients send extra fields."""
+
+    def schema_type(self, **kw):
+        return colander.Mapping(unknown="ignore")
+
+
+class QueryString(colander.MappingSchema):
+    def schema_type(self, **kw):
+        return colander.Mapping(unknown="ignore")
+
+
+def _record(request, error):
+    for name, message in error.asdict().items():
+        request.errors.add("body", name, message)
+
+
+def body_validator(request, schema=None, **kwargs):
+    """Parse the body as JSON whatever the Content-Type; it must be an object matching ``schema``."""
+    if schema is None:
+        return
+    schema = schema() if isinstance(schema, type) else schema
+    raw = request.body
+    try:
+        payload = json.loads(raw) if raw.strip() else {}
+    except (ValueError, UnicodeDecodeError):
+        request.errors.add("body", "", "body must be a JSON object")
+        return
+    if not isinstance(payload, dict):
+        request.errors.add("body", "", "body must be a JSON object")
+        return
+    try:
+        request.validated.update(schema.deserialize(payload))
+    except colander.Invalid as error:
+        _record(request, error)
+
+
+def querystring_validator(request, schema=None, **kwargs):
+    if schema is None:
+        return
+    schema = schema() if isinstance(schema, type) else schema
+    try:
+        request.validated.update(schema.deserialize(dict(request.GET)))
+    except colander.Invalid as error:
+        _record(request, error)

@@ -1,0 +1,50 @@
+from setuptools import find_packages, setup
+
+requires = [
+    "pyramid>=2.0,<3",
+    "cornice>=6,<7",
+    "cornice_swagger>=1.0",
+    "colander>=2.0",
+    "SQLAlchemy>=2.0,<2.2",
+    "zope.sqlalchemy>=3.0",
+    "pyramid_tm>=2.5",
+    "pyramid_retry>=2.1",
+    "transaction>=4.0",
+    "psycopg2-binary>=2.9",
+    "psycopg[binary,pool]>=3.1",
+    "alembic>=1.13",
+    "oauthlib>=3.2",
+    "requests>=2.31",
+    "requests-oauthlib>=1.3",
+    "argon2-cffi>=23.1",
+    "cryptography>=42",
+    "procrastinate>=3.0,<4",
+    "waitress>=3.0",
+    "pgserver>=0.1.4",
+    "plaster_pastedeploy>=1.0",
+]
+
+testing_requires = [
+    "pytest>=8",
+    "pytest-cov",
+    "WebTest>=3.0",
+    "time-machine>=2.13",
+    "schemathesis>=3.30",
+]
+
+setup(
+    name="jobhax",
+    version="1.0.0",
+    description="JobHax backend: job application tracking REST API",
+    packages=find_packages(exclude=["tests", "tests.*"]),
+    include_package_data=True,
+    package_data={"jobhax": ["sql/*.sql"]},
+    python_requires=">=3.11",
+    install_requires=requires,
+    extras_require={"testing": testing_requires},
+    entry_points={
+        "paste.app_factory": ["main = jobhax:main"],
+        "console_scripts": ["jobhax = jobhax.cli:main"],
+    },
+    zip_safe=False,
+)

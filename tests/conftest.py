@@ -1,0 +1,133 @@
+"""Database and app fixtures: one migrated database per test run, real commits, truncation after each test.
+
+Each test run gets its own database (several runs can share one server), built with
+``alembic upgrade head``. The app commits for real (pyramid_tm), so tests observe exactly
+what a client would, rollbacks included; tables are truncated after each test.
+"""
+import os
+import secrets
+from pathlib import Path
+
+import pytest
+import webtest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from jobhax import main
+from jobhax.db import embedded_database_url
+from jobhax.migrations import upgrade
+from tests.api_client import ApiClient
+from tests.factories import Factories
+from tests.statements import StatementCounter
+
+ROOT = Path(__file__).resolve().parent.parent
+TEST_SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
+KEPT_TABLES = {"alembic_version", "application_statuses"}
+
+
+def _server_url():
+    url = os.environ.get("JOBHAX_TEST_DATABASE_URL")
+    return url or embedded_database_url(ROOT / "var", "pgtest")
+
+
+@pytest.fixture(scope="session")
+def database_url():
+    server = make_url(_server_url())
+    name = f"jobhax_test_{os.getpid()}_{secrets.token_hex(4)}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = server.set(database=name).render_as_string(hide_password=False)
+    upgrade(url)
+    yield url
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def provider_base_url():
+    """Overridden where a fake Google/LinkedIn server is needed; by default nothing listens here."""
+    return "http://127.0.0.1:9"
+
+
+@pytest.fixture(scope="session")
+def settings(database_url, provider_base_url, tmp_path_factory):
+    return {
+        "sqlalchemy.url": database_url,
+        "jobhax.env": "testing",
+        "jobhax.secret_key": TEST_SECRET_KEY,
+        "jobhax.cors_origins": "https://app.jobhax.test",
+        "jobhax.google_api_base": provider_base_url,
+        "jobhax.linkedin_api_base": provider_base_url,
+        "jobhax.linkedin_web_base": provider_base_url,
+        "jobhax.var_dir": str(tmp_path_factory.mktemp("var")),
+    }
+
+
+@pytest.fixture(scope="session")
+def app(settings):
+    return main({}, **settings)
+
+
+@pytest.fixture(scope="session")
+def engine(app):
+    return app.registry["engine"]
+
+
+@pytest.fixture(scope="session")
+def truncatable_tables(engine):
+    with engine.connect() as connection:
+        names = connection.execute(text(
+            "SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = 'public'")).scalars().all()
+    return [name for name in names if name not in KEPT_TABLES]
+
+
+@pytest.fixture
+def clean_database(engine, truncatable_tables):
+    yield
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {', '.join(truncatable_tables)} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def db(app, clean_database):
+    """A plain session for arranging and checking data; it commits on its own."""
+    session = app.registry["dbsession_factory"]()
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def testapp(app, clean_database):
+    return webtest.TestApp(app, extra_environ={"REMOTE_ADDR": "127.0.0.1"})
+
+
+@pytest.fixture
+def factories(db, settings):
+    return Factories(db, settings)
+
+
+@pytest.fixture
+def api(testapp, factories):
+    """A registered user with a valid access token, talking to the app."""
+    user = factories.user()
+    return ApiClient(testapp, user, factories.access_token(user))
+
+
+@pytest.fixture
+def other_api(testapp, factories):
+    user = factories.user()
+    return ApiClient(testapp, user, factories.access_token(user))
+
+
+@pytest.fixture
+def oauth_client(factories):
+    return factories.oauth_client()
+
+
+@pytest.fixture
+def count_statements(engine):
+    def counter():
+        return StatementCounter(engine)
+    return counter
