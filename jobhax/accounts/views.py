@@ -73,7 +73,7 @@ def _server(request):
 
 
 def _oauth_response(headers, body, status):
-    response = Response(body=body or b"", status=status, headerlist=[])
+    response = Response(body=(body or "").encode("utf-8"), status=status, headerlist=[])
     response.headers.update(headers)
     if body and "Content-Type" not in headers:
         response.content_type = "application/json"
