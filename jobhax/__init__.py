@@ -6,14 +6,19 @@ from jobhax.config import load_settings
 DOMAINS = ("jobhax.accounts", "jobhax.jobapps", "jobhax.ops")
 
 
-def main(global_config=None, **settings):
+def configure(settings):
+    """The configured application, before it is made into a WSGI app (tests add routes here)."""
     settings = load_settings(settings)
     # Our envelope handles every exception; Cornice's own handlers would leak its error body.
     settings["handle_exceptions"] = False
-    with Configurator(settings=settings) as config:
-        config.include("cornice")
-        config.include("jobhax.db")
-        config.include("jobhax.envelope")
-        for domain in DOMAINS:
-            config.include(domain)
-    return config.make_wsgi_app()
+    config = Configurator(settings=settings)
+    config.include("cornice")
+    config.include("jobhax.db")
+    config.include("jobhax.envelope")
+    for domain in DOMAINS:
+        config.include(domain)
+    return config
+
+
+def main(global_config=None, **settings):
+    return configure(settings).make_wsgi_app()
