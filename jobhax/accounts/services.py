@@ -1,7 +1,7 @@
 """Account rules: registration, OAuth clients, token pairs, login throttling."""
 import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from jobhax.accounts import secrets
@@ -68,6 +68,9 @@ def is_throttled(dbsession, username, now):
 
 
 def record_login_failure(dbsession, username, now):
+    # Failures older than the window never count again: drop them as new ones arrive.
+    dbsession.execute(delete(LoginFailure).where(LoginFailure.username == username,
+                                                 LoginFailure.failed_at <= now - THROTTLE_WINDOW))
     dbsession.add(LoginFailure(username=username, failed_at=now))
     dbsession.flush()
 
