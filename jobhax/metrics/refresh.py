@@ -1,0 +1,76 @@
+"""Operator tasks on the reporting schema: refreshing its materialized views and making BI logins.
+
+Both run on a SQLAlchemy ``Connection`` inside the caller's transaction; the caller commits.
+"""
+import re
+import secrets
+import time
+
+from sqlalchemy import Integer, String, column, insert, table, text
+
+refresh_log = table("refresh_log", column("view_name", String), column("duration_ms", Integer),
+                    schema="reporting")
+
+# Lower-case unquoted-identifier names only: what psql users type without quotes, and nothing to escape.
+ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+REPORTING_ROLE = "jobhax_reporting"
+
+
+def materialized_views(connection):
+    """Every materialized view of schema reporting, read from the catalog so a new one in a later SQL
+    version is refreshed without touching this code."""
+    return connection.execute(text(
+        "SELECT matviewname FROM pg_catalog.pg_matviews WHERE schemaname = 'reporting' ORDER BY matviewname"
+    )).scalars().all()
+
+
+def refresh_reports(connection):
+    """Refresh each reporting materialized view CONCURRENTLY (readers never wait) and log it.
+
+    Returns ``[(view_name, duration_ms), ...]``.
+    """
+    quote = connection.dialect.identifier_preparer.quote
+    done = []
+    for name in materialized_views(connection):
+        started = time.monotonic()
+        connection.exec_driver_sql(f"REFRESH MATERIALIZED VIEW CONCURRENTLY reporting.{quote(name)}")
+        duration_ms = round((time.monotonic() - started) * 1000)
+        connection.execute(insert(refresh_log).values(view_name=name, duration_ms=duration_ms))
+        done.append((name, duration_ms))
+    return done
+
+
+def _password_verifier(connection, name, password):
+    """The SCRAM verifier computed by libpq on our side, so the clear password never reaches the server
+    (nor its statement log)."""
+    dbapi_connection = connection.connection.dbapi_connection
+    if connection.dialect.driver == "psycopg2":
+        from psycopg2.extensions import encrypt_password
+
+        return encrypt_password(password, name, dbapi_connection)
+    return dbapi_connection.pgconn.encrypt_password(password.encode(), name.encode()).decode()
+
+
+def create_bi_user(connection, name):
+    """Create login role ``name``, member of jobhax_reporting, and return its connection URL (password
+    included, shown once: only its verifier is stored). Raises ValueError for a bad or taken name.
+
+    Needs CREATEROLE (the migration role). The role is cluster-wide: it can read schema reporting of every
+    JobHax database on the server, and nothing else in any of them.
+    """
+    if not ROLE_NAME.fullmatch(name):
+        raise ValueError("a BI user name is 1-63 lower-case letters, digits or underscores, not starting "
+                         "with a digit")
+    if connection.scalar(text("SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = :name"), {"name": name}):
+        raise ValueError(f"role {name} already exists")
+    password = secrets.token_urlsafe(32)
+    verifier = _password_verifier(connection, name, password).replace("'", "''")
+    # Utility statements take no bind parameters; the name is checked above and the verifier is libpq's.
+    connection.exec_driver_sql(
+        f"CREATE ROLE {name} LOGIN PASSWORD '{verifier}' IN ROLE {REPORTING_ROLE}",
+        execution_options={"no_parameters": True})
+    # A BI tool lands on the reporting views by default and cannot write even where a grant slipped.
+    connection.exec_driver_sql(f"ALTER ROLE {name} SET search_path = reporting")
+    connection.exec_driver_sql(f"ALTER ROLE {name} SET default_transaction_read_only = on")
+    url = connection.engine.url.set(drivername="postgresql", username=name, password=password)
+    return url.render_as_string(hide_password=False)
