@@ -87,7 +87,11 @@ class ApplicationDate(colander.SchemaType):
             raise colander.Invalid(node, "must be YYYY-MM-DD or an ISO-8601 datetime")
         if value.tzinfo is None:
             value = value.replace(tzinfo=datetime.timezone.utc)
-        return value.astimezone(datetime.timezone.utc)
+        try:
+            return value.astimezone(datetime.timezone.utc)
+        except OverflowError:
+            # An offset can push year 1 or 9999 out of datetime's range: bad input, not a 500.
+            raise colander.Invalid(node, "must be a date within years 1 to 9999 in UTC")
 
 
 def required_text(max_length, **kw):
