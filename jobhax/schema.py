@@ -64,6 +64,11 @@ class Text(colander.SchemaType):
             raise colander.Invalid(node, "must be a string")
         if "\x00" in cstruct:
             raise colander.Invalid(node, "must not contain NUL characters")
+        try:
+            cstruct.encode("utf-8")
+        except UnicodeEncodeError:
+            # JSON "\ud800" escapes decode to lone surrogates, which no database column can hold.
+            raise colander.Invalid(node, "must be valid Unicode text")
         return cstruct
 
 
@@ -127,7 +132,7 @@ def body_validator(request, schema=None, **kwargs):
     raw = request.body
     try:
         payload = json.loads(raw) if raw.strip() else {}
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: deeply nested arrays/objects.
         request.errors.add("body", "", "body must be a JSON object")
         return
     if not isinstance(payload, dict):
@@ -144,6 +149,11 @@ def querystring_validator(request, schema=None, **kwargs):
         return
     schema = schema() if isinstance(schema, type) else schema
     try:
-        request.validated.update(schema.deserialize(dict(request.GET)))
+        params = dict(request.GET)
+    except UnicodeDecodeError:
+        request.errors.add("querystring", "", "query string must be UTF-8")
+        return
+    try:
+        request.validated.update(schema.deserialize(params))
     except colander.Invalid as error:
         _record(request, error)

@@ -287,6 +287,8 @@ def test_bad_ids_answer_10(api, seeded, snapshot, name):
     {"job_title": "x" * 501, "company": "ACME"},
     {"job_title": "Engineer", "company": "x" * 256},
     {"job_title": "Engi\x00neer", "company": "ACME"},
+    {"job_title": "Engi\ud800neer", "company": "ACME"},
+    {"job_title": "Engineer", "company": "ACME", "source": "\udfff"},
     {"job_title": "Engineer", "company": "ACME", "source": 5},
     {"job_title": "Engineer", "company": "ACME", "source": "x" * 101},
     {"job_title": "Engineer", "company": "ACME", "status_id": "abc"},
@@ -357,7 +359,7 @@ POST_ENDPOINTS = [name for name, (method, _) in ENDPOINTS.items() if method == "
 
 @pytest.mark.parametrize("name", POST_ENDPOINTS)
 @pytest.mark.parametrize("raw", [b"{not json", b'{"jobapp_id": 1', b"\xff\xfe", b"[]", b"[1]", b'"text"', b"5",
-                                 b"null", b"true"])
+                                 b"null", b"true", b"[" * 100_000, b'{"a": ' * 50_000])
 def test_malformed_or_non_object_json_answers_10(api, seeded, snapshot, name, raw):
     before = snapshot()
     response = api.testapp.post(f"{BASE}/{name}", raw, headers=dict(api.headers, **{
@@ -379,6 +381,13 @@ def test_the_wrong_method_answers_405_with_code_10(api, seeded, snapshot, name):
     for response in responses:
         assert_error(response, 10, 405)
     assert snapshot() == before
+
+
+@pytest.mark.parametrize("name, query", [("get_jobapps", "status_id=%ff")] + [
+    (name, query) for name in ["get_status_history", "get_jobapp_detail", "get_jobapp_notes"]
+    for query in ["jobapp_id=%ff", "jopapp_id=%C3%28"]])
+def test_a_query_string_that_is_not_utf8_answers_10(api, name, query):
+    assert_error(api.testapp.get(f"{BASE}/{name}?{query}", headers=api.headers, expect_errors=True), 10, 400)
 
 
 def test_an_unknown_route_answers_404_with_code_11(api):
