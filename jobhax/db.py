@@ -56,6 +56,9 @@ def get_tm_session(session_factory, transaction_manager, request=None):
 def includeme(config):
     settings = config.get_settings()
     settings["tm.manager_hook"] = "pyramid_tm.explicit_manager"
+    # pyramid_tm would look the bearer token up outside the exception view: a database outage there
+    # escapes the envelope (no 503, no CORS headers), and every request pays one more query.
+    settings["tm.annotate_user"] = False
     config.include("pyramid_tm")
     config.include("pyramid_retry")
 

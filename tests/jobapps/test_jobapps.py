@@ -7,8 +7,10 @@ import threading
 
 import pytest
 import waitress
+import webtest
 from sqlalchemy import text
 
+from jobhax import main
 from jobhax.accounts import services as accounts
 from jobhax.jobapps.models import JobPosting
 from tests.api_client import assert_error, assert_ok
@@ -399,11 +401,37 @@ def test_an_unknown_route_answers_404_with_code_11(api):
 OVERSIZED_TITLE = "x" * 1_048_576
 
 
-def test_a_body_over_one_mebibyte_answers_413_with_code_10(api, snapshot):
+@pytest.mark.parametrize("name", POST_ENDPOINTS)
+def test_a_body_over_one_mebibyte_answers_413_with_code_10(api, seeded, snapshot, name):
     before = snapshot()
-    response = api.post(f"{BASE}/add_jobapp", {"job_title": OVERSIZED_TITLE, "company": "ACME"})
-    assert_error(response, 10, 413)
+    params = dict(valid_params(name, seeded["jobapp_id"], seeded["note_id"]), padding=OVERSIZED_TITLE)
+    assert_error(call(api, name, params), 10, 413)
     assert snapshot() == before
+
+
+def test_a_body_of_exactly_one_mebibyte_is_read(api):
+    body = json.dumps({"job_title": "Engineer", "company": "ACME", "padding": ""}).encode()
+    body = body.replace(b'""', b'"' + b"x" * (1_048_576 - len(body)) + b'"')
+    assert len(body) == 1_048_576
+    response = api.testapp.post(f"{BASE}/add_jobapp", body, headers=dict(api.headers, **{
+        "Content-Type": "application/json"}), expect_errors=True)
+    assert assert_ok(response)["jobTitle"] == "Engineer"
+
+
+@pytest.fixture
+def unreachable_database_app(settings):
+    return webtest.TestApp(main({}, **dict(settings, **{"sqlalchemy.url": "postgresql://postgres@127.0.0.1:9/none"})))
+
+
+@pytest.mark.parametrize("name", sorted(ENDPOINTS))
+def test_an_unreachable_database_answers_14(unreachable_database_app, name):
+    params = valid_params(name, 1, 1)
+    headers = {"Authorization": "Bearer some-token-long-enough-to-look-real"}
+    if ENDPOINTS[name][0] == "GET":
+        response = unreachable_database_app.get(f"{BASE}/{name}", params, headers=headers, expect_errors=True)
+    else:
+        response = unreachable_database_app.post_json(f"{BASE}/{name}", params, headers=headers, expect_errors=True)
+    assert_error(response, 14, 503)
 
 
 # Chunked bodies carry no Content-Length: only a real server and a raw client exercise them.
