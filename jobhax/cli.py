@@ -90,10 +90,22 @@ def cmd_serve(args):
                    ident="jobhax")
 
 
+def cmd_seed_demo(args):
+    from jobhax.demo import seed_demo
+
+    engine = get_engine(_settings(args))
+    with engine.begin() as connection:
+        seeded = seed_demo(connection, args.users, args.apps_per_user, args.seed, size_mix=args.mix)
+    engine.dispose()
+    print(json.dumps({"users": len(seeded), "applications": sum(user["applications"] for user in seeded),
+                      "first_user_id": seeded[0]["id"] if seeded else None}))
+
+
 COMMANDS = {
     "serve": cmd_serve,
     "migrate": cmd_migrate,
     "create-client": cmd_create_client,
+    "seed-demo": cmd_seed_demo,
 }
 
 
@@ -107,6 +119,11 @@ def build_parser():
     commands.add_parser("migrate", help="apply database migrations")
     client = commands.add_parser("create-client", help="create an OAuth2 client and print its credentials")
     client.add_argument("--name", required=True)
+    demo = commands.add_parser("seed-demo", help="add demo users with realistic applications (bulk COPY)")
+    demo.add_argument("--users", type=int, required=True)
+    demo.add_argument("--apps-per-user", type=int, required=True)
+    demo.add_argument("--seed", type=int, default=0)
+    demo.add_argument("--mix", action="store_true", help="long-tailed application counts with the same mean")
     return parser
 
 
