@@ -3,7 +3,7 @@ from pyramid.config import Configurator
 
 from jobhax.config import load_settings
 
-DOMAINS = ("jobhax.accounts", "jobhax.jobapps", "jobhax.ops")
+DOMAINS = ("jobhax.accounts", "jobhax.jobapps", "jobhax.metrics", "jobhax.ops")
 
 
 def configure(settings):

@@ -1,4 +1,5 @@
 """Bearer-token authentication: one indexed lookup of the token's digest per request."""
+from pyramid.request import RequestLocalCache
 from pyramid.security import Allowed, Denied
 
 from jobhax.accounts.services import user_id_for_access_token, utcnow
@@ -13,7 +14,15 @@ def bearer_token(request):
 
 
 class BearerSecurityPolicy:
+    def __init__(self):
+        # Pyramid asks for the identity on every use of request.identity (the permission check, then the
+        # view): look the token up once per request.
+        self._identity = RequestLocalCache(self._load_identity)
+
     def identity(self, request):
+        return self._identity.get_or_create(request)
+
+    def _load_identity(self, request):
         token = bearer_token(request)
         if token is None:
             return None
