@@ -1,0 +1,26 @@
+"""LinkedIn identity, profile and public job pages."""
+from urllib.parse import quote
+
+import requests
+
+from jobhax.providers import get_json, send, url
+
+JOB_PAGE_HEADERS = {"Accept": "text/html,application/xhtml+xml", "Accept-Language": "en-US,en;q=0.8"}
+
+
+def userinfo(settings, token):
+    """OpenID Connect userinfo: ``{sub, email, email_verified, given_name, family_name, name}``."""
+    return get_json(settings, token, "jobhax.linkedin_api_base", "/v2/userinfo")
+
+
+def profile(settings, token):
+    """The member's basic profile (``/v2/me``), returned to clients as is."""
+    return get_json(settings, token, "jobhax.linkedin_api_base", "/v2/me")
+
+
+def job_page(settings, job_id):
+    """The public HTML page of a job posting; no token, so plain requests."""
+    with requests.Session() as session:
+        response = send(session, settings, "GET", url(settings, "jobhax.linkedin_web_base",
+                                                      f"/jobs/view/{quote(str(job_id), safe='')}/"), headers=JOB_PAGE_HEADERS)
+        return response.text
