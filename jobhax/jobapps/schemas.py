@@ -1,7 +1,11 @@
 import colander
 
 from jobhax.jobapps.models import COMPANY_MAX, NOTE_MAX, SOURCE_MAX, TITLE_MAX
+from jobhax.jobapps.serializers import decode_cursor
 from jobhax.schema import ApplicationDate, Flag, Id, JsonBody, QueryString, Text, required_text
+
+
+MAX_PAGE = 1000
 
 
 def _at_least_one_change(node, value):
@@ -20,8 +24,33 @@ class JobappQuery(QueryString):
         return super().deserialize(cstruct)
 
 
+class Cursor(Text):
+    """A ``next_cursor`` from a previous page, decoded to its (applyDate, id)."""
+
+    def deserialize(self, node, cstruct):
+        value = super().deserialize(node, cstruct)
+        if value is colander.null:
+            return value
+        try:
+            return decode_cursor(value)
+        except ValueError:
+            raise colander.Invalid(node, "must be a next_cursor from a previous page")
+
+
+def _cursor_needs_limit(node, value):
+    if "cursor" in value and "limit" not in value:
+        raise colander.Invalid(node, "cursor requires limit")
+
+
 class JobappsQuery(QueryString):
+    """``limit`` turns keyset pagination on (beyond the spec; without it the plain list is answered)."""
+
     status_id = colander.SchemaNode(Id(), missing=colander.drop)
+    limit = colander.SchemaNode(Id(), validator=colander.Range(max=MAX_PAGE), missing=colander.drop)
+    cursor = colander.SchemaNode(Cursor(), missing=colander.drop)
+
+    def __init__(self, *args, **kw):
+        super().__init__(*args, validator=_cursor_needs_limit, **kw)
 
 
 class AddJobappBody(JsonBody):

@@ -1,5 +1,8 @@
 """JSON shapes of the contract: times in UTC with ``Z``; note and history times keep microseconds."""
+import base64
+import binascii
 import datetime
+import json
 
 
 def utc_z(value):
@@ -50,3 +53,29 @@ def posting_json(posting):
         "decoratedJobPosting": posting.decorated_job_posting or {},
         "topCardV2": posting.top_card_v2 or {},
     }
+
+
+MAX_BIGINT = 2 ** 63 - 1
+
+
+def encode_cursor(apply_date, jobapp_id):
+    """An opaque page cursor: the (applyDate with microseconds, id) the page ended with."""
+    raw = json.dumps([apply_date.astimezone(datetime.timezone.utc).isoformat(), jobapp_id], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor):
+    """``(apply_date, id)`` from :func:`encode_cursor`; ValueError for anything it did not make."""
+    try:
+        apply_date, jobapp_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        apply_date = datetime.datetime.fromisoformat(apply_date)
+    except (binascii.Error, UnicodeDecodeError, TypeError, ValueError) as error:
+        raise ValueError("not a cursor") from error
+    if apply_date.tzinfo is None or type(jobapp_id) is not int or not 1 <= jobapp_id <= MAX_BIGINT:
+        raise ValueError("not a cursor")
+    return apply_date, jobapp_id
+
+
+def success_response_body(data_json):
+    """The success envelope of jobhax.envelope.envelope() around JSON text PostgreSQL already built."""
+    return f'{{"success": true, "error_code": 0, "error_message": "", "data": {data_json}}}'

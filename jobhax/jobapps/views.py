@@ -1,8 +1,11 @@
 """Job application endpoints (/api/jobapps/*): validate, apply the rule, wrap in the envelope."""
+import json
+
 from jobhax.api import api_service
 from jobhax.envelope import envelope
 from jobhax.jobapps import schemas, services
-from jobhax.jobapps.serializers import history_json, jobapp_json, note_json, posting_json
+from jobhax.jobapps.serializers import (encode_cursor, history_json, jobapp_json, note_json, posting_json,
+                                        success_response_body)
 from jobhax.schema import body_validator, querystring_validator
 
 AUTH = dict(permission="authenticated")
@@ -31,8 +34,17 @@ def list_jobapps(request):
     status_id = request.validated.get("status_id")
     if status_id is not None:
         services.require_status(request.dbsession, status_id)
-    rows = services.list_jobapps(request.dbsession, request.authenticated_userid, status_id)
-    return envelope([jobapp_json(jobapp, status) for jobapp, status in rows])
+    if "limit" in request.validated:
+        items, last = services.page_jobapps_json(request.dbsession, request.authenticated_userid,
+                                                 request.validated["limit"], request.validated.get("cursor"),
+                                                 status_id)
+        next_cursor = json.dumps(encode_cursor(*last) if last else None)
+        data = f'{{"items": {items}, "next_cursor": {next_cursor}}}'
+    else:
+        data = services.list_jobapps_json(request.dbsession, request.authenticated_userid, status_id)
+    request.response.content_type = "application/json"
+    request.response.text = success_response_body(data)
+    return request.response
 
 
 @get_statuses.get(**AUTH)
