@@ -1,0 +1,1 @@
+"""Gmail import: reading job application emails into job applications."""
