@@ -18,6 +18,7 @@ from jobhax.db import embedded_database_url
 from jobhax.migrations import upgrade
 from tests.api_client import ApiClient
 from tests.factories import Factories
+from tests.fakeprovider import FakeProvider
 from tests.statements import StatementCounter
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,9 +47,32 @@ def database_url():
 
 
 @pytest.fixture(scope="session")
-def provider_base_url():
-    """Overridden where a fake Google/LinkedIn server is needed; by default nothing listens here."""
-    return "http://127.0.0.1:9"
+def fake_provider():
+    """The fake Google/Gmail/LinkedIn server, started once per run (tests/fakeprovider.py)."""
+    # oauthlib refuses bearer calls over plain http:// unless told otherwise; the fake speaks http.
+    previous = os.environ.get("OAUTHLIB_INSECURE_TRANSPORT")
+    os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = "1"
+    server = FakeProvider().start()
+    yield server
+    server.stop()
+    if previous is None:
+        os.environ.pop("OAUTHLIB_INSECURE_TRANSPORT", None)
+    else:
+        os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = previous
+
+
+@pytest.fixture
+def provider(fake_provider):
+    """The fake provider, emptied and without faults, for one test."""
+    fake_provider.reset()
+    yield fake_provider
+    fake_provider.reset()
+
+
+@pytest.fixture(scope="session")
+def provider_base_url(fake_provider):
+    """The app's Google, Gmail and LinkedIn base URLs all point at the fake provider."""
+    return fake_provider.url
 
 
 @pytest.fixture(scope="session")
