@@ -80,7 +80,7 @@ def _decode(part: dict) -> str | None:
         return None
     compact = "".join(data.split()).rstrip("=").replace("+", "-").replace("/", "_")
     try:
-        raw = base64.urlsafe_b64decode(compact + "=" * (-len(compact) % 4))
+        raw = base64.b64decode(compact + "=" * (-len(compact) % 4), altchars=b"-_", validate=True)
     except (binascii.Error, ValueError):
         return None
     charset = _content_type(part).get_content_charset() or DEFAULT_CHARSET
