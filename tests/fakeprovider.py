@@ -9,8 +9,8 @@ here). Tests arrange accounts, mailboxes and job pages, then inject faults:
 - ``latency``: seconds added to every call; ``page_size``: Gmail list page size;
 - ``reject_token(token)``: the token is refused (401) from now on.
 
-``requests`` records every call (method, path, query, bearer token); ``max_in_flight`` the most
-calls served at once. Everything is guarded by one lock, so tests and app threads may share it.
+``requests`` records every call (method, path, query, bearer token, client port: one port per
+connection); ``max_in_flight`` the most calls served at once. Everything is guarded by one lock, so tests and app threads may share it.
 """
 import base64
 import datetime
@@ -332,7 +332,8 @@ class _Handler(BaseHTTPRequestHandler):
         query = {name: values[-1] for name, values in parse_qs(parts.query).items()}
         scheme, _, token = self.headers.get("Authorization", "").partition(" ")
         token = token.strip() if scheme.lower() == "bearer" and token.strip() else None
-        latency = fake._enter({"method": "GET", "path": parts.path, "query": query, "token": token})
+        latency = fake._enter({"method": "GET", "path": parts.path, "query": query, "token": token,
+                               "client_port": self.client_address[1]})
         try:
             if latency:
                 time.sleep(latency)
