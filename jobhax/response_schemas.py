@@ -1,0 +1,136 @@
+"""What every ``/api/*`` endpoint answers: the schema of its ``data`` and the error codes it can return.
+
+The API document (``GET /__api__``, built by :mod:`jobhax.ops.apidoc`) wraps each entry in the envelope,
+one response per HTTP status, and schemathesis checks every real answer against it
+(tests/test_schemathesis.py). A test fails while a Cornice service has no entry here.
+
+To document a new endpoint, add one line keyed by its Cornice service name::
+
+    "get_things": Responses(array(ref("Thing")), ErrorCode.NOT_FOUND),
+
+``data`` is a Swagger 2.0 schema (``ref(name)`` points into :data:`DEFINITIONS`; add shared shapes
+there). List only the codes the endpoint's own rules raise: 10 (bad parameters, wrong method, body too
+large), 13 and 14 are added for every endpoint, and 1 for every endpoint with
+``permission="authenticated"``.
+"""
+from jobhax.envelope import ErrorCode
+
+
+def ref(name):
+    return {"$ref": f"#/definitions/{name}"}
+
+
+def array(items):
+    return {"type": "array", "items": items}
+
+
+def obj(description=None, **properties):
+    """An object with exactly these (all required) properties."""
+    schema = {"type": "object", "properties": properties, "required": sorted(properties)}
+    if description:
+        schema["description"] = description
+    return schema
+
+
+def nullable(schema):
+    return dict(schema, **{"x-nullable": True})
+
+
+STRING = {"type": "string"}
+INTEGER = {"type": "integer"}
+COUNT = {"type": "integer", "minimum": 0}
+BOOLEAN = {"type": "boolean"}
+UTC_TIME = {"type": "string", "format": "date-time", "description": "UTC, e.g. 2019-01-23T14:18:12Z"}
+ANY_OBJECT = {"type": "object", "additionalProperties": True}
+NULL = {"type": "object", "x-nullable": True, "enum": [None], "description": "always null"}
+
+
+class Responses:
+    def __init__(self, data, *errors):
+        self.data = data
+        self.errors = errors
+
+
+DEFINITIONS = {
+    "Token": obj(
+        "The JobHax token pair (also the standard RFC 6749 answer of /oauth/token).",
+        access_token=STRING, expires_in=COUNT, token_type={"type": "string", "enum": ["Bearer"]}, scope=STRING,
+        refresh_token=STRING),
+    "Status": obj(id=INTEGER, value=STRING),
+    "JobApplication": obj(
+        id=INTEGER, applicationStatus=nullable(ref("Status")), jobTitle=STRING, company=STRING,
+        companyLogo=nullable(STRING), applyDate=UTC_TIME, msgId=nullable(STRING), source=STRING,
+        isRejected=BOOLEAN, user=INTEGER),
+    "StatusChange": obj(applicationStatus=nullable(ref("Status")), update_date=UTC_TIME),
+    "Note": obj(id=INTEGER, description=STRING, created_date=UTC_TIME, update_date=nullable(UTC_TIME)),
+    "JobPosting": obj(
+        "The LinkedIn job posting behind an application; three empty objects when none is stored.",
+        posterInformation=ANY_OBJECT, decoratedJobPosting=ANY_OBJECT, topCardV2=ANY_OBJECT),
+    "SyncStatus": obj(
+        "The caller's last Gmail import.",
+        state={"type": "string", "enum": ["idle", "queued", "running", "done", "failed"]},
+        started_at=nullable(UTC_TIME), finished_at=nullable(UTC_TIME), messages_total=COUNT,
+        messages_processed=COUNT, messages_skipped=COUNT, jobapps_created=COUNT,
+        error=nullable({"type": "string", "description": "e.g. google_token_invalid"})),
+    "Mail": obj(subject=STRING, body={"type": "string", "description": "HTML"},
+                date={"type": "string", "description": "YYYY-MM-DD HH:MM:SS+00:00"}),
+    "MonthlySeries": obj(source=STRING, data=array(COUNT)),
+}
+
+# get_jobapps answers a plain array, or one page {items, next_cursor} when ``limit`` is given. Swagger 2.0
+# has no oneOf: a schema without "type" whose "items" constrains arrays and "properties" objects says both.
+JOBAPPS_LIST = {
+    "description": "Without `limit`: every JobApplication, newest applyDate first. With `limit`: one page "
+                   "`{items, next_cursor}`; pass `next_cursor` back as `cursor` for the next page, null on "
+                   "the last.",
+    "items": ref("JobApplication"),
+    "properties": {"items": array(ref("JobApplication")),
+                   "next_cursor": nullable({"type": "string", "description": "opaque"})},
+    "required": ["items", "next_cursor"],
+}
+
+# [[series per source], [12 month names]]: again a tuple Swagger 2.0 cannot say; objects are series.
+MONTHLY_COUNTS = {
+    "type": "array", "minItems": 2, "maxItems": 2,
+    "description": "`[series, months]`: one MonthlySeries per source (Hired.com, LinkedIn, Indeed, Vettery, "
+                   "Others[, Total]) with 12 counts, oldest month first; then the 12 English month names.",
+    "items": {"type": "array", "items": {"properties": DEFINITIONS["MonthlySeries"]["properties"],
+                                         "required": ["data", "source"]}},
+}
+
+RESPONSES = {
+    # Accounts.
+    "register": Responses(NULL, ErrorCode.PASSWORDS_DO_NOT_MATCH, ErrorCode.USERNAME_TAKEN, ErrorCode.EMAIL_TAKEN),
+    "login": Responses(ref("Token"), ErrorCode.INVALID_CREDENTIALS, ErrorCode.LOGIN_FAILED,
+                       ErrorCode.TOO_MANY_ATTEMPTS),
+    "refresh_token": Responses(ref("Token"), ErrorCode.INVALID_CREDENTIALS),
+    "logout": Responses(NULL, ErrorCode.INVALID_CREDENTIALS, ErrorCode.LOGOUT_FAILED),
+    "auth_social_user": Responses(ref("Token"), ErrorCode.INVALID_CREDENTIALS),
+    "update_gmail_token": Responses(NULL, ErrorCode.GOOGLE_TOKEN_UPDATE_FAILED),
+    "get_linkedin_profile": Responses(dict(ANY_OBJECT, description="LinkedIn's /v2/me answer, as is"),
+                                      ErrorCode.PROFILE_NOT_FOUND),
+    "sync_user_emails": Responses(ref("SyncStatus"), ErrorCode.GOOGLE_TOKEN_EXPIRED),
+    "sync_status": Responses(ref("SyncStatus")),
+    "get_user_google_mails": Responses(array(ref("Mail"))),
+    # Job applications.
+    "get_jobapps": Responses(JOBAPPS_LIST, ErrorCode.NOT_FOUND),
+    "get_statuses": Responses(array(ref("Status"))),
+    "get_status_history": Responses(array(ref("StatusChange")), ErrorCode.NOT_FOUND),
+    "add_jobapp": Responses(ref("JobApplication"), ErrorCode.NOT_FOUND),
+    "update_jobapp": Responses(NULL, ErrorCode.NOT_FOUND),
+    "delete_jobapp": Responses(NULL, ErrorCode.NOT_FOUND),
+    "get_jobapp_detail": Responses(ref("JobPosting"), ErrorCode.NOT_FOUND),
+    "get_jobapp_notes": Responses(array(ref("Note")), ErrorCode.NOT_FOUND),
+    "add_jobapp_note": Responses(ref("Note"), ErrorCode.NOT_FOUND),
+    "update_jobapp_note": Responses(NULL, ErrorCode.NOT_FOUND),
+    "delete_jobapp_note": Responses(NULL, ErrorCode.NOT_FOUND),
+    # Metrics.
+    "get_total_application_count": Responses(obj(count=COUNT)),
+    "get_application_count_by_month": Responses(MONTHLY_COUNTS),
+    "get_application_count_by_month_with_total": Responses(MONTHLY_COUNTS),
+    "get_count_by_statuses": Responses(array(obj(name=STRING, value=COUNT))),
+    "get_word_count": Responses(array(obj(word=STRING, value=COUNT))),
+    "get_count_by_jobtitle_and_statuses": Responses(obj(
+        jobs=array(STRING), statuses=array(STRING),
+        data=array(obj(name=STRING, data=array(COUNT))))),
+}
