@@ -6,11 +6,14 @@ import json
 
 
 def utc_z(value):
-    return value.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # isoformat, not strftime: strftime's %Y does not pad years before 1000 ("49-02-08").
+    return value.astimezone(datetime.timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
 def utc_z_micro(value):
-    return None if value is None else value.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if value is None:
+        return None
+    return value.astimezone(datetime.timezone.utc).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def status_json(status_id, value):

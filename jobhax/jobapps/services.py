@@ -7,6 +7,7 @@ from jobhax.envelope import ApiError, ErrorCode
 from jobhax.jobapps.models import ApplicationStatus, JobApplication, JobPosting, Note, StatusHistory
 
 APPLIED = 1
+STATUS_ID_MAX = 32_767
 
 
 def utcnow():
@@ -22,6 +23,9 @@ def get_statuses(dbsession):
 
 
 def require_status(dbsession, status_id):
+    # Status ids are smallints: a larger id cannot exist, and PostgreSQL would refuse to compare it (a 500).
+    if status_id > STATUS_ID_MAX:
+        raise ApiError(ErrorCode.NOT_FOUND)
     status = dbsession.get(ApplicationStatus, status_id)
     if status is None:
         raise ApiError(ErrorCode.NOT_FOUND)
