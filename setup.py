@@ -30,6 +30,7 @@ testing_requires = [
     "WebTest>=3.0",
     "time-machine>=2.13",
     "schemathesis>=3.30",
+    "hypothesis>=6.100",
 ]
 
 setup(

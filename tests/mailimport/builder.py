@@ -67,7 +67,7 @@ def message(payload: dict, *, sender: str | None = None, subject: str | None = N
     payload = dict(payload)
     payload["headers"] = [{"name": name, "value": value} for name, value in top if value is not None] + [
         {"name": name, "value": value} for name, value in headers
-    ] + payload["headers"]
+    ] + payload.get("headers", [])
     resource = {
         "id": msg_id or f"{next(_ids):016x}",
         "threadId": "thread",
