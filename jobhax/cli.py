@@ -10,6 +10,7 @@ import transaction
 
 from jobhax.config import ConfigurationError, load_settings
 from jobhax.db import database_url, get_engine, get_session_factory, get_tm_session
+from jobhax.server import SHUTDOWN_TIMEOUT, serve
 
 
 def _raw_settings(ini):
@@ -18,6 +19,28 @@ def _raw_settings(ini):
 
 def _settings(args):
     return load_settings(_raw_settings(args.ini))
+
+
+def _resolved_raw_settings(ini):
+    """The ini's settings with the embedded database resolved once, so every component of this process
+    (web, in-process worker) shares it."""
+    raw = _raw_settings(ini)
+    settings = load_settings(raw)
+    if settings["sqlalchemy.url"] is None:
+        raw = dict(raw, **{"sqlalchemy.url": database_url(settings)})
+    return raw
+
+
+def start_background_worker(settings):
+    """`make run` is one process: jobs run in a daemon thread beside the web server."""
+    import threading
+
+    from jobhax.worker import run_worker
+
+    thread = threading.Thread(target=run_worker, args=(settings,), name="jobhax-worker", daemon=True,
+                              kwargs={"concurrency": 2, "install_signal_handlers": False})
+    thread.start()
+    return thread
 
 
 def _session_scope(settings):
@@ -65,29 +88,57 @@ def ensure_development_client(settings):
 
 
 def cmd_serve(args):
-    import waitress
-
     from jobhax import main
     from jobhax.migrations import upgrade
 
-    raw = _raw_settings(args.ini)
+    raw = _resolved_raw_settings(args.ini)
     settings = load_settings(raw)
-    if settings["sqlalchemy.url"] is None:
-        # Resolve the embedded database once so every component of this process shares it.
-        raw = dict(raw, **{"sqlalchemy.url": database_url(settings)})
-        settings = load_settings(raw)
     if settings["jobhax.env"] == "development":
         upgrade(settings["sqlalchemy.url"])
         client = ensure_development_client(settings)
         print(f"development OAuth client: client_id={client['client_id']} "
               f"client_secret={client['client_secret']}", flush=True)
+        start_background_worker(settings)
     app = main({}, **raw)
     server_options = plaster.get_settings(args.ini, "server:main")
     host = args.host or server_options.get("listen", "127.0.0.1:6543").rsplit(":", 1)[0]
     port = args.port or int(server_options.get("listen", "127.0.0.1:6543").rsplit(":", 1)[1])
     print(f"serving on http://{host}:{port}", flush=True)
-    waitress.serve(app, host=host, port=port, threads=int(server_options.get("threads", 8)),
-                   ident="jobhax")
+    serve(app, host=host, port=port, threads=int(server_options.get("threads", 8)), ident="jobhax",
+          shutdown_timeout=args.shutdown_timeout)
+
+
+def cmd_worker(args):
+    from jobhax.worker import run_worker
+
+    run_worker(load_settings(_resolved_raw_settings(args.ini)), concurrency=args.concurrency,
+               queues=args.queue or None)
+
+
+def cmd_refresh_reports(args):
+    from jobhax.metrics.refresh import refresh_reports
+
+    engine = get_engine(_settings(args))
+    with engine.begin() as connection:
+        refreshed = refresh_reports(connection)
+    engine.dispose()
+    for name, duration_ms in refreshed:
+        print(f"reporting.{name} refreshed in {duration_ms} ms")
+
+
+def cmd_create_bi_user(args):
+    from jobhax.metrics.refresh import create_bi_user
+
+    engine = get_engine(_settings(args))
+    try:
+        with engine.begin() as connection:
+            url = create_bi_user(connection, args.name)
+    except ValueError as error:
+        print(f"cannot create BI user: {error}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    print(url)
 
 
 def cmd_seed_demo(args):
@@ -106,6 +157,9 @@ COMMANDS = {
     "migrate": cmd_migrate,
     "create-client": cmd_create_client,
     "seed-demo": cmd_seed_demo,
+    "worker": cmd_worker,
+    "refresh-reports": cmd_refresh_reports,
+    "create-bi-user": cmd_create_bi_user,
 }
 
 
@@ -116,6 +170,8 @@ def build_parser():
     serve = commands.add_parser("serve", help="serve the API with waitress")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
+    serve.add_argument("--shutdown-timeout", type=float, default=SHUTDOWN_TIMEOUT,
+                       help=f"seconds requests in flight get to finish after SIGTERM (default {SHUTDOWN_TIMEOUT})")
     commands.add_parser("migrate", help="apply database migrations")
     client = commands.add_parser("create-client", help="create an OAuth2 client and print its credentials")
     client.add_argument("--name", required=True)
@@ -124,6 +180,12 @@ def build_parser():
     demo.add_argument("--apps-per-user", type=int, required=True)
     demo.add_argument("--seed", type=int, default=0)
     demo.add_argument("--mix", action="store_true", help="long-tailed application counts with the same mean")
+    worker = commands.add_parser("worker", help="run background jobs (Gmail imports, report refresh)")
+    worker.add_argument("--concurrency", type=int, default=4, help="jobs run at once (default: 4)")
+    worker.add_argument("--queue", action="append", help="only this queue (repeatable; default: all)")
+    commands.add_parser("refresh-reports", help="refresh the reporting materialized views now")
+    bi_user = commands.add_parser("create-bi-user", help="create a read-only reporting login; prints its URL")
+    bi_user.add_argument("name")
     return parser
 
 
@@ -134,11 +196,10 @@ def main(argv=None):
     except (KeyError, OSError, ValueError):
         logging.basicConfig(level=logging.INFO)
     try:
-        COMMANDS[args.command](args)
+        return COMMANDS[args.command](args) or 0
     except ConfigurationError as error:
         print(f"configuration error: {error}", file=sys.stderr)
         return 2
-    return 0
 
 
 if __name__ == "__main__":

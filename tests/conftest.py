@@ -155,3 +155,20 @@ def count_statements(engine):
     def counter():
         return StatementCounter(engine)
     return counter
+
+
+@pytest.fixture
+def start_worker(settings, clean_database):
+    """Start real `jobhax worker` processes; each is stopped (SIGTERM) at the end of the test."""
+    from tests.workers import WorkerProcess
+
+    started = []
+
+    def start(**options):
+        worker = WorkerProcess(settings, **options)
+        started.append(worker)
+        return worker
+
+    yield start
+    for worker in started:
+        worker.stop()
