@@ -1,0 +1,350 @@
+"""`make bench`: seed a large database, serve it with production.ini, load each endpoint with wrk and its
+main SQL with pgbench at the same concurrency, print one table and write bench/results/latest.json.
+
+The database is a scratch one (JOBHAX_BENCH_DATABASE_URL, default ``jobhax_bench`` on 127.0.0.1:5432); it is
+dropped and seeded again unless ``--reuse`` finds the same shape already there. Users of 100, 1,000 and
+10,000 applications are seeded inside a table of ``--total`` applications (filler users of 1,000 each),
+plus a 1,000-application "writer" user that add_jobapp and update_jobapp write to, so writes never change
+what the read benchmarks see.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+JOBHAX = ROOT / ".venv" / "bin" / "jobhax"
+DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/jobhax_bench"
+SECRET_KEY = "bench-secret-key-that-is-long-enough-0123456789"
+BENCH_USERS = {"u100": 100, "u1000": 1_000, "u10000": 10_000, "writer": 1_000}
+FILLER_APPS = 1_000
+SEED = 2019
+METRICS = ("get_total_application_count", "get_application_count_by_month",
+           "get_application_count_by_month_with_total", "get_count_by_statuses", "get_word_count",
+           "get_count_by_jobtitle_and_statuses")
+
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def ensure_tools():
+    if shutil.which("wrk") is None:
+        log("wrk missing: apt-get install -y wrk")
+        subprocess.run(["apt-get", "install", "-y", "wrk"], check=True, stdout=subprocess.DEVNULL)
+    if shutil.which("pgbench") is None:
+        sys.exit("pgbench is missing (Debian package postgresql-client)")
+
+
+# --- database -----------------------------------------------------------------------------------------------
+
+def recreate_database(url):
+    target = make_url(url)
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{target.database}"'))
+    admin.dispose()
+
+
+def seeded_state(engine):
+    """What a previous run seeded here (kept in the database itself), or None."""
+    with engine.connect() as connection:
+        exists = connection.scalar(text("SELECT to_regclass('public.bench_state') IS NOT NULL"))
+        if not exists:
+            return None
+        return connection.scalar(text("SELECT state FROM bench_state"))
+
+
+def seed(url, total):
+    from jobhax.demo import seed_demo
+    from jobhax.migrations import upgrade
+
+    recreate_database(url)
+    upgrade(url)
+    engine = create_engine(url)
+    started = time.monotonic()
+    users = {}
+    with engine.begin() as connection:
+        for offset, (name, size) in enumerate(BENCH_USERS.items()):
+            users[name] = seed_demo(connection, 1, size, SEED + offset)[0]
+        filler = max(0, total - sum(BENCH_USERS.values())) // FILLER_APPS
+        seed_demo(connection, filler, FILLER_APPS, SEED)
+    log(f"seeded {total} applications in {time.monotonic() - started:.0f} s")
+    _vacuum(engine)
+    with engine.connect() as connection:
+        for user in users.values():
+            user["live_ids"] = connection.scalars(text(
+                "SELECT id FROM job_applications WHERE user_id = :user_id AND deleted_at IS NULL ORDER BY id"),
+                {"user_id": user["id"]}).all()
+    state = {"total": total, "users": users}
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE bench_state (state jsonb NOT NULL)"))
+        connection.execute(text("INSERT INTO bench_state VALUES (:state)"), {"state": json.dumps(state)})
+    engine.dispose()
+    return state
+
+
+def _vacuum(engine):
+    """Set the visibility map, so index-only scans are possible as on a long-lived database."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("VACUUM ANALYZE"))
+
+
+def issue_tokens(url, users):
+    from jobhax.accounts.services import create_client, issue_token_pair
+
+    engine = create_engine(url)
+    with Session(engine) as session:
+        client, _ = create_client(session, "bench")
+        session.flush()
+        tokens = {name: issue_token_pair(session, user_id=user["id"], client_pk=client.id,
+                                         expires_in=86400)["access_token"] for name, user in users.items()}
+        session.commit()
+    engine.dispose()
+    return tokens
+
+
+# --- the server ---------------------------------------------------------------------------------------------
+
+def start_server(url, port, log_file):
+    """``jobhax serve`` with production.ini; its log (waitress' queue-depth warnings) goes to ``log_file``."""
+    env = dict(os.environ, JOBHAX_DATABASE_URL=url, JOBHAX_SECRET_KEY=SECRET_KEY)
+    server = subprocess.Popen([str(JOBHAX), "--ini", str(ROOT / "production.ini"), "serve", "--host", "127.0.0.1",
+                               "--port", str(port)], cwd=ROOT, env=env, stdout=log_file, stderr=log_file)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/__lbheartbeat__", timeout=1)
+            return server
+        except OSError:
+            if server.poll() is not None:
+                sys.exit(f"jobhax serve exited; see {log_file.name}")
+            time.sleep(0.2)
+    server.terminate()
+    sys.exit("jobhax serve did not answer within 30 s")
+
+
+# --- cases --------------------------------------------------------------------------------------------------
+
+def _compiled(statement):
+    from sqlalchemy.dialects import postgresql
+
+    return str(statement.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})) + ";\n"
+
+
+def metric_sql(name, user_id):
+    from jobhax.metrics import queries
+
+    today = datetime.datetime.now(datetime.timezone.utc).date()
+    statements = {
+        "get_total_application_count": lambda: queries.total_application_count_statement(user_id),
+        "get_application_count_by_month": lambda: queries.application_count_by_month_statement(
+            user_id, queries.month_window(today)),
+        "get_count_by_statuses": lambda: queries.count_by_statuses_statement(user_id),
+        "get_word_count": lambda: queries.word_count_statement(user_id),
+        "get_count_by_jobtitle_and_statuses": lambda: queries.count_by_jobtitle_and_statuses_statement(user_id),
+    }
+    statements["get_application_count_by_month_with_total"] = statements["get_application_count_by_month"]
+    return _compiled(statements[name]())
+
+
+def jobapps_sql(user_id):
+    from jobhax.jobapps import services
+
+    return _compiled(services.list_jobapps_statement(user_id))
+
+
+def cases(state, tokens):
+    """(name, user, wrk request, pgbench script) in run order: reads first, then writes."""
+    users = state["users"]
+    found = []
+    for name in ("u100", "u1000", "u10000"):
+        found.append(("get_jobapps", name, {"path": "/api/jobapps/get_jobapps"},
+                      {"sql": jobapps_sql(users[name]["id"])}))
+    for name in ("u100", "u1000", "u10000"):
+        for metric in METRICS:
+            found.append((metric, name, {"path": f"/api/metrics/{metric}"},
+                          {"sql": metric_sql(metric, users[name]["id"])}))
+    for endpoint in ("get_status_history", "get_jobapp_notes"):
+        found.append((endpoint, "u1000", {"path": f"/api/jobapps/{endpoint}?jobapp_id={{id}}"},
+                      {"file": BENCH / "sql" / f"{endpoint}.sql"}))
+    found.append(("add_jobapp", "writer",
+                  {"method": "POST", "path": "/api/jobapps/add_jobapp",
+                   "body": '{"job_title": "Bench Engineer", "company": "Benchcorp", "source": "LinkedIn", '
+                           '"status_id": {status}}'},
+                  {"file": BENCH / "sql" / "add_jobapp.sql"}))
+    found.append(("update_jobapp", "writer",
+                  {"method": "POST", "path": "/api/jobapps/update_jobapp",
+                   "body": '{"jobapp_id": {id}, "status_id": {status}}'},
+                  {"file": BENCH / "sql" / "update_jobapp.sql"}))
+    return found
+
+
+def run_wrk(port, token, ids, request, duration, connections):
+    env = dict(os.environ, BENCH_TOKEN=token, BENCH_METHOD=request.get("method", "GET"),
+               BENCH_PATH=request["path"], BENCH_IDS=",".join(map(str, ids[:2000])))
+    if "body" in request:
+        env["BENCH_BODY"] = request["body"]
+    output = subprocess.run(["wrk", "-t", "2", "-c", str(connections), "-d", f"{duration}s", "-s",
+                             str(BENCH / "request.lua"), f"http://127.0.0.1:{port}"],
+                            env=env, capture_output=True, text=True, check=True).stdout
+    result = json.loads(output.split("BENCH_RESULT ", 1)[1].splitlines()[0])
+    return {"req_s": result["requests"] / (result["duration_us"] / 1e6), "p50_ms": result["p50_us"] / 1000,
+            "p99_ms": result["p99_us"] / 1000, "requests": result["requests"],
+            "failed": result["errors"] + result["non_2xx"]}
+
+
+def run_pgbench(url, user, script, duration, connections):
+    variables = ["-D", f"user_id={user['id']}", "-D", f"first_id={min(user['live_ids'])}",
+                 "-D", f"last_id={max(user['live_ids'])}"]
+    with tempfile.NamedTemporaryFile("w", suffix=".sql") as sql:
+        if "sql" in script:
+            sql.write(script["sql"])
+            sql.flush()
+        path = sql.name if "sql" in script else str(script["file"])
+        output = subprocess.run(["pgbench", "-n", "-M", "prepared", "-c", str(connections), "-j", "2", "-T",
+                                 str(duration), *variables, "-f", path, url],
+                                capture_output=True, text=True, check=True).stdout
+    return float(re.search(r"tps = ([0-9.]+)", output).group(1))
+
+
+def process_cpu_seconds(pid):
+    """User + system CPU time of a process so far (/proc/PID/stat), to show the server's own cost per request."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+# --- targets and report -------------------------------------------------------------------------------------
+
+def target(name, user):
+    """The issue's target for this row: (minimum req/s, maximum p99 ms), or None."""
+    if name in METRICS and user == "u100":
+        return (700, None)
+    if name in METRICS and user == "u10000":
+        return (300, 60)
+    if name == "get_jobapps" and user == "u10000":
+        return (30, 400)
+    if name in ("add_jobapp", "update_jobapp"):
+        return (500, None)
+    return None
+
+
+def verdict(row):
+    goal = target(row["endpoint"], row["user"])
+    if goal is None:
+        return ""
+    rate, p99 = goal
+    met = row["req_s"] >= rate and (p99 is None or row["p99_ms"] <= p99) and row["failed"] == 0
+    return ("met" if met else "MISSED") + f" (>= {rate}/s" + (f", p99 <= {p99} ms)" if p99 else ")")
+
+
+def machine():
+    cpu = ""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines()
+                    if line.startswith("model name")), "")
+    return {"cpus": os.cpu_count(), "cpu": cpu, "platform": platform.platform(),
+            "python": platform.python_version(), "load_before": os.getloadavg()}
+
+
+def commit():
+    described = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True)
+    return described.stdout.strip()
+
+
+def print_table(rows):
+    header = f"{'endpoint':<42}{'user':>7}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}{'cpu ms':>8}{'pgbench':>9}" \
+             f"{'ratio':>7}{'failed':>7}  target"
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        pgbench = f"{row['pgbench_tps']:>9.0f}{row['req_s'] / row['pgbench_tps']:>7.2f}" if row["pgbench_tps"] \
+            else f"{'-':>9}{'-':>7}"
+        print(f"{row['endpoint']:<42}{row['user']:>7}{row['req_s']:>8.0f}{row['p50_ms']:>8.1f}{row['p99_ms']:>8.1f}"
+              f"{row['server_cpu_ms']:>8.2f}{pgbench}{row['failed']:>7}  {row['target']}")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=20, help="seconds per endpoint for wrk and pgbench")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--total", type=int, default=1_000_000, help="applications in the table")
+    parser.add_argument("--reuse", action="store_true", help="keep the database if it already has --total")
+    parser.add_argument("--only", help="run only endpoints whose name contains this")
+    parser.add_argument("--users", help="comma-separated bench users to run (u100,u1000,u10000,writer)")
+    parser.add_argument("--no-pgbench", action="store_true")
+    parser.add_argument("--port", type=int, default=6599)
+    parser.add_argument("--output", default=str(BENCH / "results" / "latest.json"))
+    args = parser.parse_args(argv)
+
+    ensure_tools()
+    url = os.environ.get("JOBHAX_BENCH_DATABASE_URL", DEFAULT_URL)
+    state = None
+    if args.reuse:
+        try:
+            engine = create_engine(url)
+            state = seeded_state(engine)
+            engine.dispose()
+        except Exception:  # noqa: BLE001 - no database yet: seed one
+            state = None
+        if state is not None and state["total"] != args.total:
+            state = None
+    if state is None:
+        state = seed(url, args.total)
+    tokens = issue_tokens(url, state["users"])
+    info = machine()
+    log_path = Path(args.output).with_name("server.log")
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    log_file = log_path.open("w")
+    server = start_server(url, args.port, log_file)
+    rows = []
+    try:
+        for name, user_name, request, script in cases(state, tokens):
+            if args.only and args.only not in name:
+                continue
+            if args.users and user_name not in args.users.split(","):
+                continue
+            user = state["users"][user_name]
+            row = {"endpoint": name, "user": user_name, "user_applications": user["applications"]}
+            cpu_before = process_cpu_seconds(server.pid)
+            row.update(run_wrk(args.port, tokens[user_name], user["live_ids"], request, args.duration,
+                               args.connections))
+            row["server_cpu_ms"] = (process_cpu_seconds(server.pid) - cpu_before) * 1000 / max(row["requests"], 1)
+            row["pgbench_tps"] = None if args.no_pgbench else run_pgbench(url, user, script, args.duration,
+                                                                        args.connections)
+            row["target"] = verdict(row)
+            rows.append(row)
+            log(f"{name} {user_name}: {row['req_s']:.0f} req/s, p99 {row['p99_ms']:.1f} ms, "
+                f"server CPU {row['server_cpu_ms']:.2f} ms/req")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        log_file.close()
+    info["load_after"] = os.getloadavg()
+    print_table(rows)
+    report = {"machine": info, "commit": commit(), "total_applications": state["total"],
+              "duration_s": args.duration, "connections": args.connections,
+              "at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"), "figures": rows}
+    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.output).write_text(json.dumps(report, indent=2) + "\n")
+    log(f"wrote {args.output}")
+
+
+if __name__ == "__main__":
+    main()
