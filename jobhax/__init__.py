@@ -1,7 +1,14 @@
 """JobHax backend: the WSGI application factory."""
+import logging
+
 from pyramid.config import Configurator
 
 from jobhax.config import load_settings
+
+# oauthlib and requests-oauthlib write tokens and Authorization headers at DEBUG: a root logger set to DEBUG
+# must not turn that on in the web process, the worker or the CLI (nothing logs a token).
+for _name in ("oauthlib", "requests_oauthlib"):
+    logging.getLogger(_name).setLevel(logging.INFO)
 
 DOMAINS = ("jobhax.accounts", "jobhax.jobapps", "jobhax.metrics", "jobhax.ops")
 

@@ -130,7 +130,9 @@ def test_sigterm_finishes_requests_in_flight_refuses_new_ones_and_exits(served_p
     assert answer and answer[0][0] == 200 and answer[0][1]["success"], answer
     assert served.process.wait(timeout=10) == 0, served.log.read_text()
     assert db.scalar(select(JobApplication.status_id).where(JobApplication.id == jobapp.id)) == 3
-    assert "SIGTERM: refusing new connections" in served.log.read_text()
+    log = served.log.read_text()
+    assert "SIGTERM: refusing new connections" in log
+    assert token not in log
 
 
 def test_an_idle_server_exits_at_once_on_sigterm(served_process):
