@@ -22,6 +22,8 @@ AUTHENTICATED = "authenticated"
 # Every endpoint can answer these, whatever its rules: bad input, server fault, database down.
 ALWAYS = (ErrorCode.INVALID_PARAMETERS, ErrorCode.INTERNAL_ERROR, ErrorCode.UNAVAILABLE)
 # Code 10 is also answered with these statuses.
+# PostgreSQL text cannot hold NUL: strings with one answer 10 (invalid_request on /oauth/*).
+NO_NUL = "^[^\\x00]*$"
 INVALID_PARAMETERS_STATUSES = {405: "wrong method", 413: "body over 1,048,576 bytes"}
 
 DESCRIPTION = """\
@@ -48,8 +50,7 @@ class IdConverter(IntegerTypeConverter):
 
 class TextConverter(StringTypeConverter):
     def convert_type(self, node):
-        # PostgreSQL text cannot hold NUL: such strings answer 10.
-        return dict(super().convert_type(node), pattern="^[^\\x00]*$")
+        return dict(super().convert_type(node), pattern=NO_NUL)
 
 
 class ApplicationDateConverter(StringTypeConverter):
@@ -159,7 +160,7 @@ def envelope_responses(service_name, authenticated):
 
 def _form(name, description, required=True, **kw):
     return {"name": name, "in": "formData", "description": description, "required": required, "type": "string",
-            **kw}
+            "minLength": 1, "pattern": NO_NUL, **kw}
 
 
 CLIENT_AUTH = [
@@ -204,7 +205,8 @@ OAUTH_PATHS = {
         "consumes": ["application/x-www-form-urlencoded"], "produces": ["application/json"],
         "parameters": [
             _form("token", "an access or refresh token"),
-            _form("token_type_hint", "access_token or refresh_token", required=False),
+            _form("token_type_hint", "access_token or refresh_token", required=False,
+                  enum=["access_token", "refresh_token"]),
         ] + CLIENT_AUTH,
         "security": [{"basic": []}, {}],
         "responses": {"200": {"description": "revoked (or unknown)"}, **_oauth_errors(400, 401, 500, 503)},
