@@ -100,9 +100,10 @@ def _basic_credentials(header):
     except (binascii.Error, UnicodeDecodeError):
         return None
     client_id, sep, client_secret = decoded.partition(":")
-    if not sep:
+    client_id, client_secret = unquote(client_id), unquote(client_secret)
+    if not sep or "\x00" in client_id + client_secret:  # PostgreSQL cannot compare NUL: no such client.
         return None
-    return unquote(client_id), unquote(client_secret)
+    return client_id, client_secret
 
 
 def oauth_server(dbsession, expires_in, now):

@@ -1,6 +1,6 @@
 """User endpoints (/api/users/*) and the standard OAuth2 endpoints (/oauth/token, /oauth/revoke)."""
 import json
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from pyramid.response import Response
 from pyramid.view import view_config
@@ -85,11 +85,25 @@ def _oauthlib_call(request):
                 headers=dict(request.headers))
 
 
+def _unusable_form(request):
+    """RFC 6749 invalid_request for a form that is not UTF-8 or holds NUL, which PostgreSQL cannot compare."""
+    try:
+        fields = parse_qsl(request.body.decode("utf-8"), keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError:
+        fields = None
+    if fields is not None and not any("\x00" in name or "\x00" in value for name, value in fields):
+        return None
+    return _oauth_response({}, json.dumps({"error": "invalid_request",
+                                           "error_description": "The body must be UTF-8 without NUL."}), 400)
+
+
 @view_config(route_name="oauth_token", request_method="POST")
 def oauth_token(request):
-    return _oauth_response(*_server(request).create_token_response(**_oauthlib_call(request)))
+    return _unusable_form(request) or _oauth_response(
+        *_server(request).create_token_response(**_oauthlib_call(request)))
 
 
 @view_config(route_name="oauth_revoke", request_method="POST")
 def oauth_revoke(request):
-    return _oauth_response(*_server(request).create_revocation_response(**_oauthlib_call(request)))
+    return _unusable_form(request) or _oauth_response(
+        *_server(request).create_revocation_response(**_oauthlib_call(request)))
