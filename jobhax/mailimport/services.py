@@ -1,0 +1,75 @@
+"""Gmail import rules for the web side: queue an import, report its status, list the imported mails.
+
+Each function issues a fixed number of statements whatever the size of the mailbox.
+"""
+import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert
+
+from jobhax.accounts.social import google_token
+from jobhax.envelope import ApiError, ErrorCode
+from jobhax.jobapps.serializers import utc_z
+from jobhax.mailimport.importer import ACTIVE_STATES, QUEUED
+from jobhax.mailimport.models import Mail, MailImport
+from jobhax.mailimport.tasks import QUEUE, TASK_NAME, user_lock
+from jobhax.worker import defer
+
+IDLE = "idle"
+
+
+def sync_user_emails(dbsession, settings, user_id):
+    """Queue an import unless one is queued or running (4 without a usable Google token); its status."""
+    if google_token(dbsession, settings, user_id) is None:
+        raise ApiError(ErrorCode.GOOGLE_TOKEN_EXPIRED)
+    return queue_import(dbsession, user_id)
+
+
+def queue_import(dbsession, user_id):
+    """Queue one import for the user, in the caller's transaction, unless one is queued or running.
+
+    The upsert locks the user's row, so concurrent callers queue one import between them.
+    """
+    row = dbsession.execute(
+        insert(MailImport).values(user_id=user_id, state=IDLE)
+        .on_conflict_do_update(index_elements=[MailImport.user_id], set_={"user_id": user_id})
+        .returning(MailImport.state)).one()
+    if row.state not in ACTIVE_STATES:
+        dbsession.execute(update(MailImport).where(MailImport.user_id == user_id).values(
+            state=QUEUED, queued_at=func.now(), started_at=None, finished_at=None, error=None,
+            messages_total=0, messages_processed=0, messages_skipped=0, jobapps_created=0, updated_at=func.now()))
+        # The queueing lock stays as a second guard: at most one waiting job per user whatever the row says.
+        defer(dbsession, TASK_NAME, queue=QUEUE, lock=user_lock(user_id), queueing_lock=user_lock(user_id),
+              user_id=user_id)
+    return sync_status(dbsession, user_id)
+
+
+def sync_status(dbsession, user_id):
+    """The user's last import as sync_status answers it (``idle`` before the first)."""
+    row = dbsession.scalar(select(MailImport).where(MailImport.user_id == user_id).execution_options(
+        populate_existing=True))
+    if row is None:
+        return {"state": IDLE, "started_at": None, "finished_at": None, "messages_total": 0,
+                "messages_processed": 0, "messages_skipped": 0, "jobapps_created": 0, "error": None}
+    return {
+        "state": row.state,
+        "started_at": utc_z(row.started_at) if row.started_at else None,
+        "finished_at": utc_z(row.finished_at) if row.finished_at else None,
+        "messages_total": row.messages_total,
+        "messages_processed": row.messages_processed,
+        "messages_skipped": row.messages_skipped,
+        "jobapps_created": row.jobapps_created,
+        "error": row.error,
+    }
+
+
+def list_mails(dbsession, user_id):
+    """The user's imported mails, newest first."""
+    rows = dbsession.execute(select(Mail.subject, Mail.body, Mail.date).where(Mail.user_id == user_id)
+                             .order_by(Mail.date.desc(), Mail.id.desc())).all()
+    return [{"subject": row.subject, "body": row.body, "date": mail_date(row.date)} for row in rows]
+
+
+def mail_date(value):
+    """``YYYY-MM-DD HH:MM:SS+00:00``, the contract's mail date format."""
+    return value.astimezone(datetime.timezone.utc).isoformat(sep=" ", timespec="seconds")
