@@ -1,8 +1,11 @@
-"""One statement per metric, over the plain views of schema ``reporting`` (jobhax/sql/).
+"""One statement per metric, over the counters of schema ``metrics`` (jobhax/sql/0003_metric_counts.sql).
 
-The plain views, not their materialized copies: they read the tables at query time, so every committed
-write shows at once (read-your-writes), and ``WHERE user_id = :id`` reaches the partial index
-ix_job_applications_user_live through them, so a query costs the caller's rows, not the table's.
+Triggers on job_applications keep those counters in the same transaction as every write, so every
+committed write shows at once (read-your-writes) and a read sums a few rows per key instead of grouping
+all the caller's applications: the 10,000-application user costs what the 100-application one does. The
+counters hold signed partial counts that ``metrics.compact_counts()`` folds now and then, hence the
+``sum(count)`` and the ``HAVING sum(count) > 0`` on every read. They agree with the views of schema
+``reporting`` (tests/metrics/test_reporting_sql.py holds them to it), which BI tools keep reading.
 
 Clocks are the caller's: ``today`` is a ``datetime.date`` in UTC, never Postgres ``now()``, so tests can
 freeze time and the month window is the one the request saw.
@@ -20,20 +23,18 @@ MONTHS_SHOWN = 12
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
                "October", "November", "December")
 
-job_applications = table(
-    "job_applications", column("user_id", Integer), column("jobapp_id", Integer), schema="reporting")
-status_counts = table(
-    "status_counts", column("user_id", Integer), column("status_id", SmallInteger), column("status", String),
-    column("count", BigInteger), schema="reporting")
-title_status_counts = table(
-    "title_status_counts", column("user_id", Integer), column("job_title", String),
-    column("status_id", SmallInteger), column("status", String), column("count", BigInteger), schema="reporting")
-monthly_source_counts = table(
-    "monthly_source_counts", column("user_id", Integer), column("month", Date), column("source_bucket", String),
-    column("count", BigInteger), schema="reporting")
-company_counts = table(
-    "company_counts", column("user_id", Integer), column("company", String), column("count", BigInteger),
-    schema="reporting")
+def _counts(name, *keys):
+    return table(name, column("user_id", Integer), *keys, column("count", BigInteger), schema="metrics")
+
+
+monthly_source_counts = _counts("monthly_source_counts", column("month", Date), column("source_bucket", String))
+status_counts = _counts("status_counts", column("status_id", SmallInteger))
+title_status_counts = _counts("title_status_counts", column("job_title", String), column("status_id", SmallInteger))
+company_counts = _counts("company_counts", column("company", String))
+
+
+def _total(counts):
+    return func.sum(counts.c.count).cast(BigInteger)
 
 
 def month_window(today):
@@ -43,7 +44,8 @@ def month_window(today):
 
 
 def total_application_count_statement(user_id):
-    return select(func.count()).select_from(job_applications).where(job_applications.c.user_id == user_id)
+    """Every live application has exactly one month and bucket, so the monthly counters sum to the total."""
+    return select(func.coalesce(_total(monthly_source_counts), 0)).where(monthly_source_counts.c.user_id == user_id)
 
 
 def total_application_count(dbsession, user_id):
@@ -52,8 +54,9 @@ def total_application_count(dbsession, user_id):
 
 def application_count_by_month_statement(user_id, months):
     c = monthly_source_counts.c
-    return (select(c.month, c.source_bucket, c.count)
-            .where(c.user_id == user_id, c.month >= months[0], c.month <= months[-1]))
+    return (select(c.month, c.source_bucket, _total(monthly_source_counts))
+            .where(c.user_id == user_id, c.month >= months[0], c.month <= months[-1])
+            .group_by(c.month, c.source_bucket))
 
 
 def application_count_by_month(dbsession, user_id, today, with_total=False):
@@ -69,8 +72,13 @@ def application_count_by_month(dbsession, user_id, today, with_total=False):
 
 
 def count_by_statuses_statement(user_id):
+    statuses = ApplicationStatus.__table__
     c = status_counts.c
-    return select(c.status, c.count).where(c.user_id == user_id).order_by(c.status_id)
+    return (select(statuses.c.value, _total(status_counts))
+            .join_from(status_counts, statuses, statuses.c.id == c.status_id)
+            .where(c.user_id == user_id)
+            .group_by(statuses.c.id, statuses.c.value).having(_total(status_counts) > 0)
+            .order_by(statuses.c.id))
 
 
 def count_by_statuses(dbsession, user_id):
@@ -82,7 +90,10 @@ def word_count_statement(user_id):
     """Companies by count descending, then by code point: collation "C" compares bytes, which for UTF-8 is
     code-point order, whatever the database's default collation."""
     c = company_counts.c
-    return select(c.company, c.count).where(c.user_id == user_id).order_by(c.count.desc(), c.company.collate("C"))
+    total = _total(company_counts)
+    return (select(c.company, total).where(c.user_id == user_id)
+            .group_by(c.company).having(total > 0)
+            .order_by(total.desc(), c.company.collate("C")))
 
 
 def word_count(dbsession, user_id):
@@ -91,12 +102,16 @@ def word_count(dbsession, user_id):
 
 
 def count_by_jobtitle_and_statuses_statement(user_id):
-    """Every status, even unused ones, left-joined to the caller's rows of reporting.title_status_counts:
-    the status list and the counts in one statement."""
+    """Every status, even unused ones, left-joined to the caller's (title, status) counts: the status list
+    and the counts in one statement."""
     statuses = ApplicationStatus.__table__
-    t = title_status_counts.alias("t")
+    c = title_status_counts.c
+    t = (select(c.job_title, c.status_id, _total(title_status_counts).label("count"))
+         .where(c.user_id == user_id)
+         .group_by(c.job_title, c.status_id).having(_total(title_status_counts) > 0)
+         .subquery("t"))
     return (select(statuses.c.id, statuses.c.value, t.c.job_title, t.c.count)
-            .select_from(statuses.outerjoin(t, (t.c.status_id == statuses.c.id) & (t.c.user_id == user_id)))
+            .select_from(statuses.outerjoin(t, t.c.status_id == statuses.c.id))
             .order_by(statuses.c.id))
 
 

@@ -25,11 +25,14 @@ def materialized_views(connection):
 
 
 def refresh_reports(connection):
-    """Refresh each reporting materialized view CONCURRENTLY (readers never wait) and log it.
+    """Compact the metric counters, then refresh each reporting materialized view CONCURRENTLY (readers never
+    wait) and log it.
 
     Returns ``[(view_name, duration_ms), ...]``.
     """
     quote = connection.dialect.identifier_preparer.quote
+    # Not a view, but as periodic: fold the metric counters' partial rows (jobhax/sql/0003_metric_counts.sql).
+    connection.execute(text("SELECT metrics.compact_counts()"))
     done = []
     for name in materialized_views(connection):
         started = time.monotonic()
