@@ -22,5 +22,10 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/pytest tests
 
+# Mixed traffic from several processes against production.ini; SOAK_SECONDS=60 for a short run.
+SOAK_SECONDS ?= 600
+soak: $(STAMP)
+	$(BIN)/python soak/soak.py --duration $(SOAK_SECONDS)
+
 clean:
 	rm -rf $(VENV) var build *.egg-info

@@ -31,6 +31,7 @@ testing_requires = [
     "time-machine>=2.13",
     "schemathesis>=3.30",
     "hypothesis>=6.100",
+    "psutil>=5.9",
 ]
 
 setup(
