@@ -17,6 +17,7 @@ SETTINGS = {
     "jobhax.access_token_expires_in": ("JOBHAX_ACCESS_TOKEN_EXPIRES_IN", int, 36000),
     "jobhax.reports_refresh_minutes": ("JOBHAX_REPORTS_REFRESH_MINUTES", int, 5),
     "jobhax.provider_timeout": ("JOBHAX_PROVIDER_TIMEOUT", float, 10.0),
+    "jobhax.import_retry_seconds": ("JOBHAX_IMPORT_RETRY_SECONDS", float, 2.0),
     "jobhax.var_dir": ("JOBHAX_VAR_DIR", str, str(PROJECT_ROOT / "var")),
 }
 
