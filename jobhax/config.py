@@ -19,6 +19,7 @@ SETTINGS = {
     "jobhax.provider_timeout": ("JOBHAX_PROVIDER_TIMEOUT", float, 10.0),
     "jobhax.import_retry_seconds": ("JOBHAX_IMPORT_RETRY_SECONDS", float, 2.0),
     "jobhax.var_dir": ("JOBHAX_VAR_DIR", str, str(PROJECT_ROOT / "var")),
+    "jobhax.worker_stalled_seconds": ("JOBHAX_WORKER_STALLED_SECONDS", float, 60.0),
 }
 
 MIN_SECRET_KEY_LENGTH = 32

@@ -18,7 +18,7 @@ from jobhax.db import get_engine, get_session_factory, get_tm_session
 log = logging.getLogger(__name__)
 
 REFRESH_PERIODIC_ID = "refresh-reports"
-TASK_MODULES = ["jobhax.metrics.tasks", "jobhax.mailimport.tasks"]
+TASK_MODULES = ["jobhax.metrics.tasks", "jobhax.mailimport.tasks", "jobhax.recovery"]
 
 # Runs jobs: its connector is replaced by one on the configured database when a worker starts.
 app = procrastinate.App(connector=procrastinate.PsycopgConnector(), import_paths=TASK_MODULES)
@@ -91,6 +91,7 @@ def run_worker(settings, *, concurrency=4, queues=None, install_signal_handlers=
     """Run jobs until stopped (SIGINT/SIGTERM finish the jobs in hand first)."""
     global _environment
     from jobhax.metrics.tasks import refresh_reports_task
+    from jobhax.recovery import worker_options
 
     cron = refresh_cron(settings["jobhax.reports_refresh_minutes"])
     if (refresh_reports_task.name, REFRESH_PERIODIC_ID) not in app.periodic_registry.periodic_tasks:
@@ -100,7 +101,8 @@ def run_worker(settings, *, concurrency=4, queues=None, install_signal_handlers=
                                                kwargs={"application_name": "jobhax-worker"})
     try:
         with app.replace_connector(connector):
-            app.run_worker(concurrency=concurrency, queues=queues, install_signal_handlers=install_signal_handlers)
+            app.run_worker(concurrency=concurrency, queues=queues, install_signal_handlers=install_signal_handlers,
+                           **worker_options(settings))
     finally:
         _environment.engine.dispose()
         _environment = None
