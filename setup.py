@@ -29,7 +29,8 @@ testing_requires = [
     "pytest-cov",
     "WebTest>=3.0",
     "time-machine>=2.13",
-    "schemathesis>=3.30",
+    "schemathesis>=4.30,<5",
+    "openapi-spec-validator>=0.7",
     "hypothesis>=6.100",
     "psutil>=5.9",
 ]
