@@ -12,14 +12,17 @@ import pytest
 import time_machine
 import webtest
 from cornice.service import get_services
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from jobhax import main
+from jobhax.accounts.models import User
+from jobhax.mailimport.models import Mail
 from tests.api_client import assert_error, assert_ok
 from tests.factories import PASSWORD
 
 JOBAPPS = "/api/jobapps/get_jobapps"
 START = datetime.datetime(2026, 3, 1, 9, 0, tzinfo=datetime.timezone.utc)
+MAIL_BODY = "<p>Your application was sent to Mail-Body-Secret-5 Inc.</p>"
 
 
 def bearer(token):
@@ -146,12 +149,13 @@ def debug_logs():
 class Walk:
     """A client session through every endpoint, keeping every secret it used and every response it got."""
 
-    def __init__(self, testapp, client, provider):
+    def __init__(self, testapp, client, provider, db):
         self.testapp = testapp
         self.client = client
         self.provider = provider
+        self.db = db
         self.secrets = {PASSWORD, client["client_secret"], "walker-password-1", "wrong-password-2",
-                        "google-token-secret-3", "linkedin-token-secret-4"}
+                        "google-token-secret-3", "linkedin-token-secret-4", MAIL_BODY}
         self.responses = []
 
     def keep(self, response):
@@ -224,7 +228,9 @@ class Walk:
         google, linkedin = "google-token-secret-3", "linkedin-token-secret-4"
         self.provider.add_google_user(google, "9001", "walker.g@example.com")
         self.provider.add_linkedin_user(linkedin, "9002", "walker.l@example.com")
-        self.post("/api/users/auth_social_user", client_fields(self.client, provider="google-oauth2", token=google))
+        googler = self.post("/api/users/auth_social_user", client_fields(
+            self.client, provider="google-oauth2", token=google)).json["data"]
+        self.mails(googler["access_token"])
         self.post("/api/users/auth_social_user", client_fields(self.client, provider="google-oauth2",
                                                                token="wrong-password-2"))
         linked = self.post("/api/users/auth_social_user", client_fields(
@@ -232,6 +238,17 @@ class Walk:
         self.get("/api/users/get_linkedin_profile", linked["access_token"])
         self.provider.reject_token(linkedin)
         self.get("/api/users/get_linkedin_profile", linked["access_token"])
+
+    def mails(self, access):
+        """A stored mail, listed through the API: its body must reach the client, never the log."""
+        user_id = self.db.scalar(select(User.id).where(User.email == "walker.g@example.com"))
+        self.db.add(Mail(user_id=user_id, msg_id="walk-1", subject="You applied", body=MAIL_BODY,
+                         date=START))
+        self.db.commit()
+        listed = self.get("/api/users/get_user_google_mails", access).json["data"]
+        assert [mail["body"] for mail in listed] == [MAIL_BODY]
+        self.get("/api/users/sync_status", access)
+        self.get("/api/users/sync_user_emails", access)
 
     def every_service_with_secrets(self, access):
         """Each endpoint, including those added later, fed secrets in every usual field (mostly refused)."""
@@ -248,7 +265,7 @@ class Walk:
 
 
 def test_no_response_holds_a_hash_and_no_log_line_holds_a_secret(testapp, oauth_client, provider, db, debug_logs):
-    walk = Walk(testapp, oauth_client, provider)
+    walk = Walk(testapp, oauth_client, provider, db)
     walk.run()
 
     assert len(walk.secrets) > 10 and len(debug_logs.lines) > 50

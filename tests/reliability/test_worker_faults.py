@@ -35,12 +35,12 @@ def test_an_import_whose_worker_is_killed_is_completed_by_another(testapp, oauth
     # Killed once a batch is committed and before the last one is.
     wait_until(lambda: 0 < sync_status(client)["messages_processed"] < MESSAGES, timeout=60,
                message="the import half done")
-    doomed.kill()
+    outputs = [doomed.kill()]
     cut = sync_status(client)
     assert cut["state"] == "running" and cut["messages_processed"] < MESSAGES
 
     provider.latency = 0.0
-    start_worker(concurrency=2, extra_env=WORKER_ENV)
+    rescuer = start_worker(concurrency=2, extra_env=WORKER_ENV)
     done = wait_until(lambda: (lambda status: status if status["state"] in ("done", "failed") else None)(
         sync_status(client)), timeout=60, message="the import finished by the second worker")
     assert {key: done[key] for key in ("state", "messages_total", "messages_processed", "messages_skipped",
@@ -60,3 +60,7 @@ def test_an_import_whose_worker_is_killed_is_completed_by_another(testapp, oauth
     assert len(assert_ok(client.get("/api/jobapps/get_jobapps"))) == MESSAGES
     # The user can sync again: no lock or 'running' state was left behind.
     assert assert_ok(client.get("/api/users/sync_user_emails"))["state"] in ("queued", "running", "done")
+    # Neither worker logged the Google token or a mail body.
+    outputs.append(rescuer.stop())
+    assert "queued again" in outputs[1]
+    assert not [output for output in outputs if TOKEN in output or "Your application was sent" in output]
