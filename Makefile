@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install bench soak postman clean
+.PHONY: run test install bench bench-import soak postman clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/pytest tests
+
+# The Gmail import of 1,000 messages with 50 ms per provider call (JOBHAX_BENCH_DATABASE_URL's server).
+bench-import: $(STAMP)
+	$(BIN)/python bench/import_bench.py
 
 # Mixed traffic from several processes against production.ini; SOAK_SECONDS=60 for a short run.
 SOAK_SECONDS ?= 600

@@ -64,14 +64,14 @@ class ReadMessage:
     posting: dict | None = None
 
 
-def run_import(env, user_id):
+def run_import(env, user_id, readers=READERS):
     """Run (or resume) the user's import. Raises ProviderUnavailable for the job engine to retry."""
     with env.transaction() as dbsession:
         attempt = begin_attempt(dbsession, env.settings, user_id)
     if attempt is None:
         return
     try:
-        _import_messages(env, user_id, attempt)
+        _import_messages(env, user_id, attempt, readers)
     except ProviderRejected:
         with env.transaction() as dbsession:
             mark_google_token_unusable(dbsession, user_id)
@@ -96,14 +96,14 @@ def fail(env, user_id, error):
         finish(dbsession, user_id, FAILED, error)
 
 
-def _import_messages(env, user_id, attempt):
-    with GmailClient(env.settings, attempt.token, max_connections=READERS) as client:
+def _import_messages(env, user_id, attempt, readers):
+    with GmailClient(env.settings, attempt.token, max_connections=readers) as client:
         # Pages can overlap while mail arrives: keep each id once, in Gmail's order.
         listed = list(dict.fromkeys(client.list_message_ids(gmail_query(attempt.since))))
         with env.transaction() as dbsession:
             pending = record_listing(dbsession, user_id, listed, attempt.started_at)
         read = functools.partial(read_message, client, env.settings)
-        pool = ThreadPoolExecutor(READERS, thread_name_prefix="gmail-reader")
+        pool = ThreadPoolExecutor(readers, thread_name_prefix="gmail-reader")
         try:
             for start in range(0, len(pending), BATCH_SIZE):
                 batch = list(pool.map(read, pending[start:start + BATCH_SIZE]))

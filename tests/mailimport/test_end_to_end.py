@@ -109,7 +109,6 @@ def test_busy_gmail_is_retried_until_the_import_completes(testapp, oauth_client,
     mailboxes.fill_generated_mailbox(provider, TOKEN, 150)
     provider.fail(MESSAGES, 500)  # the listing
     provider.fail(f"{MESSAGES}/gen000010", 429, retry_after=0)  # a read in the second batch
-    provider.fail(f"{MESSAGES}/gen000005", 503)
     assert_ok(client.get(SYNC))
     status = finished(client)
     assert (status["state"], status["messages_total"], status["messages_processed"], status["messages_skipped"],
@@ -117,7 +116,7 @@ def test_busy_gmail_is_retried_until_the_import_completes(testapp, oauth_client,
     assert len(assert_ok(client.get(JOBAPPS))) == 150
     with engine.connect() as connection:
         assert connection.execute(text("SELECT status, attempts FROM procrastinate_jobs WHERE task_name = :name"),
-                                  {"name": TASK_NAME}).one() == ("succeeded", 3)
+                                  {"name": TASK_NAME}).one() == ("succeeded", 2)
 
 
 def test_a_mailbox_of_1000_messages_imports_completely_with_progress_shown(testapp, oauth_client, provider, worker):
