@@ -24,11 +24,11 @@ def array(items):
     return {"type": "array", "items": items}
 
 
-def obj(description=None, **properties):
-    """An object with exactly these (all required) properties."""
+def obj(doc=None, /, **properties):
+    """An object with these properties, all required (``doc``, its description, is positional only)."""
     schema = {"type": "object", "properties": properties, "required": sorted(properties)}
-    if description:
-        schema["description"] = description
+    if doc:
+        schema["description"] = doc
     return schema
 
 

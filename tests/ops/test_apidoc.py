@@ -1,0 +1,115 @@
+"""GET /__api__: a valid Swagger 2.0 document of every /api/* and /oauth/* endpoint, generated from the code."""
+import pytest
+from openapi_spec_validator.validation import OpenAPIV2SpecValidator
+
+from jobhax.envelope import ErrorCode
+from jobhax.response_schemas import RESPONSES
+
+
+@pytest.fixture
+def document(testapp):
+    response = testapp.get("/__api__")
+    assert response.status_int == 200 and response.content_type == "application/json"
+    return response.json
+
+
+def _operations(document):
+    return {(path, method): operation for path, item in document["paths"].items()
+            for method, operation in item.items()}
+
+
+def test_the_document_is_valid_swagger_2(document):
+    assert list(OpenAPIV2SpecValidator(document).iter_errors()) == []
+    assert document["swagger"] == "2.0"
+
+
+def test_every_cornice_service_and_the_oauth_endpoints_are_documented(app, document):
+    services = {service.path for service in app.registry.cornice_services.values()}
+    assert set(document["paths"]) == services | {"/oauth/token", "/oauth/revoke"}
+    assert all(path.startswith("/api/") for path in services)
+
+
+def test_every_service_declares_its_responses(app):
+    """A new endpoint fails here until it has an entry in jobhax/response_schemas.py."""
+    missing = {service.name for service in app.registry.cornice_services.values()} - set(RESPONSES)
+    assert not missing
+
+
+def test_every_api_operation_documents_the_envelope_and_each_error_status(document):
+    for (path, method), operation in _operations(document).items():
+        if not path.startswith("/api/"):
+            continue
+        responses = operation["responses"]
+        success = responses["200"]["schema"]["properties"]
+        assert success["success"] == {"type": "boolean", "enum": [True]}, path
+        assert "data" in success
+        for status in ("400", "405", "413", "500", "503"):
+            assert responses[status]["schema"]["properties"]["error_code"]["enum"], (path, status)
+        for status, response in responses.items():
+            if status != "200":
+                codes = response["schema"]["properties"]["error_code"]["enum"]
+                assert all(str(ErrorCode(code).status) == status or code == 10 for code in codes), (path, status)
+        if operation["security"]:
+            assert 1 in responses["401"]["schema"]["properties"]["error_code"]["enum"], path
+
+
+def test_authenticated_operations_name_the_bearer_and_oauth2_schemes(document):
+    operations = _operations(document)
+    assert operations[("/api/jobapps/get_jobapps", "get")]["security"] == [{"bearer": []}, {"oauth2": []}]
+    assert operations[("/api/users/login", "post")]["security"] == []
+    schemes = document["securityDefinitions"]
+    assert schemes["bearer"] == {"type": "apiKey", "in": "header", "name": "Authorization",
+                                 "description": "`Bearer <access_token>`"}
+    assert schemes["oauth2"]["flow"] == "password"
+    assert schemes["oauth2"]["tokenUrl"] == "http://localhost/oauth/token"
+
+
+def test_error_responses_list_exactly_the_codes_of_their_status(document):
+    responses = _operations(document)[("/api/users/login", "post")]["responses"]
+    assert responses["401"]["schema"]["properties"]["error_code"]["enum"] == [1, 6]
+    assert responses["429"]["schema"]["properties"]["error_code"]["enum"] == [12]
+    assert responses["401"]["headers"] == {"WWW-Authenticate": {"type": "string"}}
+    notes = _operations(document)[("/api/jobapps/get_jobapp_notes", "get")]["responses"]
+    assert notes["404"]["schema"]["properties"]["error_code"]["enum"] == [11]
+    assert notes["200"]["schema"]["properties"]["data"] == {"type": "array",
+                                                            "items": {"$ref": "#/definitions/Note"}}
+
+
+def test_request_bodies_and_query_parameters_come_from_the_colander_schemas(document):
+    operations = _operations(document)
+    (body,) = operations[("/api/jobapps/add_jobapp", "post")]["parameters"]
+    assert body["in"] == "body" and body["schema"]["required"] == ["job_title", "company"]
+    properties = body["schema"]["properties"]
+    assert properties["job_title"]["maxLength"] == 500 and properties["job_title"]["minLength"] == 1
+    assert properties["status_id"]["type"] == "integer" and properties["status_id"]["default"] == 1
+    assert properties["application_date"]["format"] == "date"
+    rejected = operations[("/api/jobapps/update_jobapp", "post")]["parameters"][0]["schema"]["properties"]
+    assert rejected["rejected"]["type"] == "boolean"
+    query = {param["name"]: param for param in operations[("/api/jobapps/get_status_history", "get")]["parameters"]}
+    assert query["jobapp_id"]["in"] == "query" and query["jobapp_id"]["required"] is True
+
+
+def test_get_jobapps_documents_its_pagination(document):
+    operation = _operations(document)[("/api/jobapps/get_jobapps", "get")]
+    params = {param["name"]: param for param in operation["parameters"]}
+    assert set(params) >= {"status_id", "limit", "cursor"}
+    assert not any(param["required"] for param in params.values())
+    data = operation["responses"]["200"]["schema"]["properties"]["data"]
+    assert data["items"] == {"$ref": "#/definitions/JobApplication"}
+    assert data["required"] == ["items", "next_cursor"]
+
+
+def test_the_oauth_endpoints_are_form_encoded_with_standard_errors(document):
+    token = _operations(document)[("/oauth/token", "post")]
+    assert token["consumes"] == ["application/x-www-form-urlencoded"]
+    assert {param["name"] for param in token["parameters"]} >= {"grant_type", "username", "password",
+                                                               "refresh_token", "client_id", "client_secret"}
+    assert token["responses"]["200"]["schema"] == {"$ref": "#/definitions/Token"}
+    assert token["responses"]["400"]["schema"]["required"] == ["error"]
+
+
+def test_the_document_is_served_without_authentication_and_names_the_host(testapp):
+    response = testapp.get("/__api__", headers={"Host": "api.jobhax.test:8080"})
+    assert response.json["host"] == "api.jobhax.test:8080"
+    assert response.json["securityDefinitions"]["oauth2"]["tokenUrl"] == "http://api.jobhax.test:8080/oauth/token"
+    assert "success" not in response.json
