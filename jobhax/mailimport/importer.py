@@ -11,8 +11,10 @@ Failures: Gmail refusing the token (401/403) marks it unusable and ends the impo
 retry with backoff; anything else ends the import as failed with an error code, logged without mail
 content or tokens.
 """
+import collections
 import datetime
 import functools
+import itertools
 import logging
 import traceback
 from concurrent.futures import ThreadPoolExecutor
@@ -105,12 +107,24 @@ def _import_messages(env, user_id, attempt, readers):
         read = functools.partial(read_message, client, env.settings)
         pool = ThreadPoolExecutor(readers, thread_name_prefix="gmail-reader")
         try:
-            for start in range(0, len(pending), BATCH_SIZE):
-                batch = list(pool.map(read, pending[start:start + BATCH_SIZE]))
+            results = read_in_order(pool, read, pending, window=2 * readers)
+            while batch := list(itertools.islice(results, BATCH_SIZE)):
                 with env.transaction() as dbsession:
                     store_batch(dbsession, user_id, batch)
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+def read_in_order(pool, read, ids, window):
+    """``read(id)`` for each id, in order, with at most ``window`` reads submitted ahead: readers keep
+    working while a batch is stored, and a failure stops the reading soon."""
+    ids = iter(ids)
+    futures = collections.deque(pool.submit(read, msg_id) for msg_id in itertools.islice(ids, window))
+    while futures:
+        result = futures.popleft().result()
+        for msg_id in itertools.islice(ids, 1):
+            futures.append(pool.submit(read, msg_id))
+        yield result
 
 
 def begin_attempt(dbsession, settings, user_id):
