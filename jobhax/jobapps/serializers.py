@@ -78,7 +78,3 @@ def decode_cursor(cursor):
         raise ValueError("not a cursor")
     return apply_date, jobapp_id
 
-
-def success_response_body(data_json):
-    """The success envelope of jobhax.envelope.envelope() around JSON text PostgreSQL already built."""
-    return f'{{"success": true, "error_code": 0, "error_message": "", "data": {data_json}}}'

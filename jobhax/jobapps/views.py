@@ -2,10 +2,9 @@
 import json
 
 from jobhax.api import api_service
-from jobhax.envelope import envelope
+from jobhax.envelope import envelope, json_text_response
 from jobhax.jobapps import schemas, services
-from jobhax.jobapps.serializers import (encode_cursor, history_json, jobapp_json, note_json, posting_json,
-                                        success_response_body)
+from jobhax.jobapps.serializers import encode_cursor, history_json, jobapp_json, note_json, posting_json
 from jobhax.schema import body_validator, querystring_validator
 
 AUTH = dict(permission="authenticated")
@@ -42,9 +41,7 @@ def list_jobapps(request):
         data = f'{{"items": {items}, "next_cursor": {next_cursor}}}'
     else:
         data = services.list_jobapps_json(request.dbsession, request.authenticated_userid, status_id)
-    request.response.content_type = "application/json"
-    request.response.text = success_response_body(data)
-    return request.response
+    return json_text_response(request, data)
 
 
 @get_statuses.get(**AUTH)

@@ -2,7 +2,7 @@
 import datetime
 
 from jobhax.api import api_service
-from jobhax.envelope import envelope
+from jobhax.envelope import envelope, json_text_response
 from jobhax.metrics import queries
 
 AUTH = dict(permission="authenticated")
@@ -51,9 +51,10 @@ def show_count_by_statuses(request):
 
 @word_count.get(**AUTH)
 def show_word_count(request):
-    return envelope(queries.word_count(request.dbsession, request.authenticated_userid))
+    return json_text_response(request, queries.word_count_json(request.dbsession, request.authenticated_userid))
 
 
 @count_by_jobtitle_and_statuses.get(**AUTH)
 def show_count_by_jobtitle_and_statuses(request):
-    return envelope(queries.count_by_jobtitle_and_statuses(request.dbsession, request.authenticated_userid))
+    return json_text_response(request, queries.count_by_jobtitle_and_statuses_json(request.dbsession,
+                                                                                 request.authenticated_userid))
