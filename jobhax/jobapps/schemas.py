@@ -16,7 +16,7 @@ def _at_least_one_change(node, value):
 class JobappQuery(QueryString):
     """``jobapp_id``, also accepted under the legacy misspelling ``jopapp_id``."""
 
-    jobapp_id = colander.SchemaNode(Id())
+    jobapp_id = colander.SchemaNode(Id(), description="An application id; also accepted as jopapp_id.")
 
     def deserialize(self, cstruct=colander.null):
         if isinstance(cstruct, dict) and "jobapp_id" not in cstruct and "jopapp_id" in cstruct:
@@ -45,9 +45,11 @@ def _cursor_needs_limit(node, value):
 class JobappsQuery(QueryString):
     """``limit`` turns keyset pagination on (beyond the spec; without it the plain list is answered)."""
 
-    status_id = colander.SchemaNode(Id(), missing=colander.drop)
-    limit = colander.SchemaNode(Id(), validator=colander.Range(max=MAX_PAGE), missing=colander.drop)
-    cursor = colander.SchemaNode(Cursor(), missing=colander.drop)
+    status_id = colander.SchemaNode(Id(), missing=colander.drop, description="Only applications in this status.")
+    limit = colander.SchemaNode(Id(), validator=colander.Range(max=MAX_PAGE), missing=colander.drop,
+                                description="Page size: answer one page {items, next_cursor} instead of the list.")
+    cursor = colander.SchemaNode(Cursor(), missing=colander.drop,
+                                 description="The next_cursor of the previous page (needs limit).")
 
     def __init__(self, *args, **kw):
         super().__init__(*args, validator=_cursor_needs_limit, **kw)

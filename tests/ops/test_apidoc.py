@@ -1,8 +1,14 @@
 """GET /__api__: a valid Swagger 2.0 document of every /api/* and /oauth/* endpoint, generated from the code."""
+import json
+import re
+from pathlib import Path
+from urllib.parse import urlencode
+
 import pytest
 from openapi_spec_validator.validation import OpenAPIV2SpecValidator
 
 from jobhax.envelope import ErrorCode
+from jobhax.ops import postman
 from jobhax.response_schemas import RESPONSES
 
 
@@ -113,3 +119,71 @@ def test_the_document_is_served_without_authentication_and_names_the_host(testap
     assert response.json["host"] == "api.jobhax.test:8080"
     assert response.json["securityDefinitions"]["oauth2"]["tokenUrl"] == "http://api.jobhax.test:8080/oauth/token"
     assert "success" not in response.json
+
+
+# The Postman collection (make postman → docs/jobhax.postman_collection.json).
+
+COLLECTION = Path(__file__).resolve().parents[2] / "docs" / "jobhax.postman_collection.json"
+# These need a real Google or LinkedIn account, which the run below does not have.
+NEED_A_PROVIDER_ACCOUNT = {"auth_social_user", "get_linkedin_profile", "update_gmail_token", "sync_user_emails"}
+
+
+@pytest.fixture(scope="module")
+def collection():
+    return json.loads(COLLECTION.read_text(encoding="utf-8"))
+
+
+def _requests(collection):
+    return [item for folder in collection["item"] for item in folder["item"]]
+
+
+def test_the_collection_is_v2_1_with_every_documented_operation(collection):
+    assert collection["info"]["schema"] == postman.SCHEMA
+    operation_ids = {operation["operationId"] for operation in _operations(postman.offline_document()).values()}
+    assert {item["name"] for item in _requests(collection)} == operation_ids, "run `make postman`"
+    assert {variable["key"] for variable in collection["variable"]} >= {
+        "baseUrl", "clientId", "clientSecret", "accessToken"}
+    login = next(item for item in _requests(collection) if item["name"] == "login")
+    assert 'pm.collectionVariables.set("accessToken", token.access_token);' in login["event"][0]["script"]["exec"]
+
+
+def _substitute(text, variables):
+    return re.sub(r"\{\{(\w+)\}\}", lambda match: variables[match.group(1)], text)
+
+
+def _send(testapp, item, variables):
+    request = item["request"]
+    url = _substitute(request["url"]["raw"], variables).replace(postman.BASE_URL, "")
+    headers = {header["key"]: header["value"] for header in request["header"]}
+    if request.get("auth", {}).get("type") != "noauth":
+        headers["Authorization"] = f"Bearer {variables['accessToken']}"
+    body = request.get("body")
+    if body is None:
+        return testapp.request(url, method=request["method"], headers=headers, expect_errors=True)
+    if body["mode"] == "raw":
+        payload = _substitute(body["raw"], variables).encode()
+    else:
+        payload = urlencode({field["key"]: _substitute(field["value"], variables)
+                             for field in body["urlencoded"] if not field["disabled"]}).encode()
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    return testapp.request(url, method=request["method"], headers=headers, body=payload, expect_errors=True)
+
+
+def test_the_collection_runs_in_order_against_the_app(testapp, oauth_client, collection):
+    """As Postman's runner would: each request in turn, its test script's variables stored."""
+    variables = {variable["key"]: variable["value"] for variable in collection["variable"]}
+    variables.update(clientId=oauth_client["client_id"], clientSecret=oauth_client["client_secret"])
+    for item in _requests(collection):
+        response = _send(testapp, item, variables)
+        if item["name"] in NEED_A_PROVIDER_ACCOUNT:
+            assert response.status_int < 500, (item["name"], response.text)
+            continue
+        assert response.status_int == 200, (item["name"], response.text)
+        body = response.json if response.body else {}
+        token = body.get("data") or body
+        if "access_token" in token:
+            variables.update(accessToken=token["access_token"], refreshToken=token["refresh_token"])
+        if item["name"] == "add_jobapp":
+            variables["jobappId"] = str(body["data"]["id"])
+        if item["name"] == "add_jobapp_note":
+            variables["noteId"] = str(body["data"]["id"])
