@@ -22,6 +22,12 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/pytest tests
 
+# Seeds 1,000,000 applications, then 20 s per endpoint with wrk and pgbench; see bench/README.md.
+# A quick run: make bench BENCH_ARGS="--duration 3 --total 100000 --compare-total 0 --reuse"
+BENCH_ARGS ?=
+bench: $(STAMP)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
 # The Gmail import of 1,000 messages with 50 ms per provider call (JOBHAX_BENCH_DATABASE_URL's server).
 bench-import: $(STAMP)
 	$(BIN)/python bench/import_bench.py

@@ -1,11 +1,15 @@
 """`make bench`: seed a large database, serve it with production.ini, load each endpoint with wrk and its
 main SQL with pgbench at the same concurrency, print one table and write bench/results/latest.json.
 
-The database is a scratch one (JOBHAX_BENCH_DATABASE_URL, default ``jobhax_bench`` on 127.0.0.1:5432); it is
-dropped and seeded again unless ``--reuse`` finds the same shape already there. Users of 100, 1,000 and
+The databases are scratch ones named after JOBHAX_BENCH_DATABASE_URL (default ``jobhax_bench`` on
+127.0.0.1:5432) plus the table size (``jobhax_bench_1000000``); each is dropped and seeded again unless
+``--reuse`` finds the same shape already there. Users of 100, 1,000 and
 10,000 applications are seeded inside a table of ``--total`` applications (filler users of 1,000 each),
 plus a 1,000-application "writer" user that add_jobapp and update_jobapp write to, so writes never change
-what the read benchmarks see.
+what the read benchmarks see. Then the 100-application user's metrics run again on a table of
+``--compare-total`` applications, to show their latency does not grow with the table.
+
+Quick run while developing: ``make bench BENCH_ARGS="--duration 3 --total 100000 --compare-total 0 --reuse"``.
 """
 import argparse
 import datetime
@@ -168,7 +172,7 @@ def metric_sql(name, user_id):
 def jobapps_sql(user_id):
     from jobhax.jobapps import services
 
-    return _compiled(services.list_jobapps_statement(user_id))
+    return _compiled(services.list_jobapps_json_statement(user_id))
 
 
 def cases(state, tokens):
@@ -272,22 +276,115 @@ def commit():
 
 def print_table(rows):
     header = f"{'endpoint':<42}{'user':>7}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}{'cpu ms':>8}{'pgbench':>9}" \
-             f"{'ratio':>7}{'failed':>7}  target"
+             f"{'ratio':>7}{'failed':>7}{'load':>6}  target"
     print(header)
     print("-" * len(header))
     for row in rows:
         pgbench = f"{row['pgbench_tps']:>9.0f}{row['req_s'] / row['pgbench_tps']:>7.2f}" if row["pgbench_tps"] \
             else f"{'-':>9}{'-':>7}"
         print(f"{row['endpoint']:<42}{row['user']:>7}{row['req_s']:>8.0f}{row['p50_ms']:>8.1f}{row['p99_ms']:>8.1f}"
-              f"{row['server_cpu_ms']:>8.2f}{pgbench}{row['failed']:>7}  {row['target']}")
+              f"{row['server_cpu_ms']:>8.2f}{pgbench}{row['failed']:>7}{row['load']:>6.1f}  {row['target']}")
+
+
+def database_for(url, total):
+    """One database per table size, so ``--reuse`` keeps both the 100,000 and the 1,000,000 one."""
+    target = make_url(url)
+    return target.set(database=f"{target.database}_{total}").render_as_string(hide_password=False)
+
+
+def prepared(url, total, reuse):
+    """The seeded state of the database for ``total`` applications: reused when asked and of that shape."""
+    if reuse:
+        try:
+            engine = create_engine(url)
+            state = seeded_state(engine)
+            engine.dispose()
+        except Exception:  # noqa: BLE001 - no database yet: seed one
+            state = None
+        if state is not None and state["total"] == total:
+            log(f"reusing {make_url(url).database} ({total} applications)")
+            return state
+    return seed(url, total)
+
+
+def run(args, url, total, wanted):
+    """Seed (or reuse) the database of ``total`` applications, serve it, run the cases ``wanted`` accepts."""
+    url = database_for(url, total)
+    state = prepared(url, total, args.reuse)
+    tokens = issue_tokens(url, state["users"])
+    log_path = Path(args.output).with_name("server.log")
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    rows = []
+    with log_path.open("a") as log_file:
+        server = start_server(url, args.port, log_file)
+        try:
+            for name, user_name, request, script in cases(state, tokens):
+                if not wanted(name, user_name):
+                    continue
+                user = state["users"][user_name]
+                row = {"endpoint": name, "user": user_name, "user_applications": user["applications"],
+                       "total_applications": total}
+                cpu_before = process_cpu_seconds(server.pid)
+                row.update(run_wrk(args.port, tokens[user_name], user["live_ids"], request, args.duration,
+                                   args.connections))
+                row["server_cpu_ms"] = (process_cpu_seconds(server.pid) - cpu_before) * 1000 / max(row["requests"], 1)
+                row["pgbench_tps"] = None if args.no_pgbench else run_pgbench(url, user, script, args.duration,
+                                                                            args.connections)
+                row["load"] = os.getloadavg()[0]
+                row["target"] = verdict(row)
+                rows.append(row)
+                log(f"{name} {user_name} ({total}): {row['req_s']:.0f} req/s, p99 {row['p99_ms']:.1f} ms, "
+                    f"server CPU {row['server_cpu_ms']:.2f} ms/req, load {row['load']:.1f}")
+        finally:
+            server.terminate()
+            server.wait(timeout=40)
+    return rows
+
+
+def growth(small, large):
+    """The 100-application user's metrics on both table sizes; "flat" when p50 grew by at most 25% + 1 ms
+    (the noise of this shared machine), which an unindexed per-user scan would exceed tenfold."""
+    found = []
+    for row in large:
+        before = next((r for r in small if (r["endpoint"], r["user"]) == (row["endpoint"], row["user"])), None)
+        if before is None:
+            continue
+        flat = row["p50_ms"] <= before["p50_ms"] * 1.25 + 1
+        found.append({"endpoint": row["endpoint"], "user": row["user"],
+                      "small_total": before["total_applications"], "large_total": row["total_applications"],
+                      "small_p50_ms": before["p50_ms"], "large_p50_ms": row["p50_ms"],
+                      "small_p99_ms": before["p99_ms"], "large_p99_ms": row["p99_ms"],
+                      "small_req_s": before["req_s"], "large_req_s": row["req_s"],
+                      "verdict": "met (flat)" if flat else "MISSED (grew)"})
+    return found
+
+
+def print_growth(rows):
+    if not rows:
+        return
+    print()
+    print(f"u100 metrics, {rows[0]['small_total']:,} vs {rows[0]['large_total']:,} applications in the table")
+    header = f"{'endpoint':<42}{'req/s':>8}{'req/s':>8}{'p50 ms':>8}{'p50 ms':>8}{'p99 ms':>8}{'p99 ms':>8}  target"
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        print(f"{row['endpoint']:<42}{row['small_req_s']:>8.0f}{row['large_req_s']:>8.0f}{row['small_p50_ms']:>8.1f}"
+              f"{row['large_p50_ms']:>8.1f}{row['small_p99_ms']:>8.1f}{row['large_p99_ms']:>8.1f}  {row['verdict']}")
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=int, default=20, help="seconds per endpoint for wrk and pgbench")
-    parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--total", type=int, default=1_000_000, help="applications in the table")
-    parser.add_argument("--reuse", action="store_true", help="keep the database if it already has --total")
+    parser.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_DURATION", 20)),
+                        help="seconds per endpoint for wrk and for pgbench (env BENCH_DURATION)")
+    parser.add_argument("--connections", type=int, default=int(os.environ.get("BENCH_CONNECTIONS", 8)),
+                        help="wrk connections and pgbench clients (env BENCH_CONNECTIONS)")
+    parser.add_argument("--total", type=int, default=int(os.environ.get("BENCH_TOTAL", 1_000_000)),
+                        help="applications in the table (env BENCH_TOTAL)")
+    parser.add_argument("--compare-total", type=int, default=int(os.environ.get("BENCH_COMPARE_TOTAL", 100_000)),
+                        help="also run the 100-application user's metrics on a table of this many applications "
+                             "and compare (0: skip; env BENCH_COMPARE_TOTAL)")
+    parser.add_argument("--reuse", action="store_true", default=bool(os.environ.get("BENCH_REUSE")),
+                        help="keep a database already seeded with the same total (env BENCH_REUSE=1)")
     parser.add_argument("--only", help="run only endpoints whose name contains this")
     parser.add_argument("--users", help="comma-separated bench users to run (u100,u1000,u10000,writer)")
     parser.add_argument("--no-pgbench", action="store_true")
@@ -297,52 +394,25 @@ def main(argv=None):
 
     ensure_tools()
     url = os.environ.get("JOBHAX_BENCH_DATABASE_URL", DEFAULT_URL)
-    state = None
-    if args.reuse:
-        try:
-            engine = create_engine(url)
-            state = seeded_state(engine)
-            engine.dispose()
-        except Exception:  # noqa: BLE001 - no database yet: seed one
-            state = None
-        if state is not None and state["total"] != args.total:
-            state = None
-    if state is None:
-        state = seed(url, args.total)
-    tokens = issue_tokens(url, state["users"])
+    Path(args.output).with_name("server.log").unlink(missing_ok=True)
     info = machine()
-    log_path = Path(args.output).with_name("server.log")
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    log_file = log_path.open("w")
-    server = start_server(url, args.port, log_file)
-    rows = []
-    try:
-        for name, user_name, request, script in cases(state, tokens):
-            if args.only and args.only not in name:
-                continue
-            if args.users and user_name not in args.users.split(","):
-                continue
-            user = state["users"][user_name]
-            row = {"endpoint": name, "user": user_name, "user_applications": user["applications"]}
-            cpu_before = process_cpu_seconds(server.pid)
-            row.update(run_wrk(args.port, tokens[user_name], user["live_ids"], request, args.duration,
-                               args.connections))
-            row["server_cpu_ms"] = (process_cpu_seconds(server.pid) - cpu_before) * 1000 / max(row["requests"], 1)
-            row["pgbench_tps"] = None if args.no_pgbench else run_pgbench(url, user, script, args.duration,
-                                                                        args.connections)
-            row["target"] = verdict(row)
-            rows.append(row)
-            log(f"{name} {user_name}: {row['req_s']:.0f} req/s, p99 {row['p99_ms']:.1f} ms, "
-                f"server CPU {row['server_cpu_ms']:.2f} ms/req")
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        log_file.close()
+
+    def wanted(name, user):
+        return (not args.only or args.only in name) and (not args.users or user in args.users.split(","))
+
+    rows = run(args, url, args.total, wanted)
+    compared = []
+    if args.compare_total and args.compare_total != args.total:
+        small = run(args, url, args.compare_total, lambda name, user: user == "u100" and name in METRICS
+                    and wanted(name, user))
+        compared = growth(small, rows)
     info["load_after"] = os.getloadavg()
     print_table(rows)
-    report = {"machine": info, "commit": commit(), "total_applications": state["total"],
+    print_growth(compared)
+    report = {"machine": info, "commit": commit(), "total_applications": args.total,
               "duration_s": args.duration, "connections": args.connections,
-              "at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"), "figures": rows}
+              "at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"), "figures": rows,
+              "growth": compared}
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)
     Path(args.output).write_text(json.dumps(report, indent=2) + "\n")
     log(f"wrote {args.output}")

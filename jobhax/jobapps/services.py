@@ -82,11 +82,16 @@ def _jobapp_rows(status_id, page):
         limit="\nLIMIT :limit + 1" if page else "")
 
 
-def list_jobapps_json(dbsession, user_id, status_id=None):
-    """The caller's applications as JSON text: the array get_jobapps answers, newest applyDate first."""
+def list_jobapps_json_statement(user_id, status_id=None):
     sql = f"SELECT coalesce(json_agg({_JOBAPP_OBJECT} {_NEWEST_FIRST}), '[]')::text\n" \
           f"FROM ({_jobapp_rows(status_id, None)}) AS p"
-    return dbsession.scalar(text(sql), {"user_id": user_id, "status_id": status_id})
+    statement = text(sql).bindparams(user_id=user_id)
+    return statement if status_id is None else statement.bindparams(status_id=status_id)
+
+
+def list_jobapps_json(dbsession, user_id, status_id=None):
+    """The caller's applications as JSON text: the array get_jobapps answers, newest applyDate first."""
+    return dbsession.scalar(list_jobapps_json_statement(user_id, status_id))
 
 
 def page_jobapps_json(dbsession, user_id, limit, after=None, status_id=None):
