@@ -4,7 +4,7 @@ Each function issues a fixed number of statements whatever the size of the mailb
 """
 import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
 from jobhax.accounts.social import google_token
@@ -28,13 +28,15 @@ def sync_user_emails(dbsession, settings, user_id):
 def queue_import(dbsession, user_id):
     """Queue one import for the user, in the caller's transaction, unless one is queued or running.
 
-    The upsert locks the user's row, so concurrent callers queue one import between them.
+    The upsert locks the user's row, so concurrent callers queue one import between them. A row left
+    queued or running by a job that no longer exists (it failed outside the import's own error handling,
+    say the database went away) does not block the user for ever: a new import is queued.
     """
     row = dbsession.execute(
         insert(MailImport).values(user_id=user_id, state=IDLE)
         .on_conflict_do_update(index_elements=[MailImport.user_id], set_={"user_id": user_id})
         .returning(MailImport.state)).one()
-    if row.state not in ACTIVE_STATES:
+    if row.state not in ACTIVE_STATES or not import_job_pending(dbsession, user_id):
         dbsession.execute(update(MailImport).where(MailImport.user_id == user_id).values(
             state=QUEUED, queued_at=func.now(), started_at=None, finished_at=None, error=None,
             messages_total=0, messages_processed=0, messages_skipped=0, jobapps_created=0, updated_at=func.now()))
@@ -42,6 +44,13 @@ def queue_import(dbsession, user_id):
         defer(dbsession, TASK_NAME, queue=QUEUE, lock=user_lock(user_id), queueing_lock=user_lock(user_id),
               user_id=user_id)
     return sync_status(dbsession, user_id)
+
+
+def import_job_pending(dbsession, user_id):
+    """Whether an import job of the user waits or runs (procrastinate's table, by the user's lock)."""
+    return dbsession.scalar(text(
+        "SELECT EXISTS (SELECT 1 FROM procrastinate_jobs WHERE lock = :lock AND status IN ('todo', 'doing'))"),
+        {"lock": user_lock(user_id)})
 
 
 def sync_status(dbsession, user_id):

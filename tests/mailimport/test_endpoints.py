@@ -98,6 +98,17 @@ def test_sync_user_emails_after_a_finished_import_queues_a_new_one(google, engin
     assert [job.status for job in import_jobs(engine)] == ["succeeded", "todo"]
 
 
+@pytest.mark.parametrize("stuck_state", ["queued", "running"])
+def test_sync_user_emails_requeues_an_import_whose_job_is_gone(google, engine, db, stuck_state):
+    assert_ok(google.get(SYNC))
+    # The job failed outside the import's own handling (say the database went away mid-run).
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE procrastinate_jobs SET status = 'failed'"))
+    set_state(db, google.user.id, state=stuck_state)
+    assert assert_ok(google.get(SYNC)) == QUEUED
+    assert [job.status for job in import_jobs(engine)] == ["failed", "todo"]
+
+
 def test_sync_user_emails_without_a_google_account_answers_4(api, engine):
     assert_error(api.get(SYNC), 4, 409)
     assert import_jobs(engine) == []
