@@ -182,10 +182,10 @@ def test_update_gmail_token_while_google_is_down_answers_14(google, provider, en
     assert import_jobs(engine) == []
 
 
-@pytest.mark.parametrize("body", [{}, {"token": ""}, {"token": 5}, {"token": "x" * 4097}, [], "token"])
-def test_update_gmail_token_with_bad_parameters_answers_10(google, body, provider):
+def test_update_gmail_token_with_bad_parameters_answers_10(google, provider):
     before = len(provider.calls())
-    assert_error(google.post(UPDATE, body), 10, 400)
+    for body in ({}, {"token": ""}, {"token": 5}, {"token": "x" * 4097}, [], "token"):
+        assert_error(google.post(UPDATE, body), 10, 400)
     assert len(provider.calls()) == before
 
 
@@ -244,7 +244,7 @@ def test_every_endpoint_needs_a_valid_bearer_token(testapp, method, path, author
     assert_error(response, 1, 401)
 
 
-@pytest.mark.parametrize("method, path", [("get", UPDATE), ("post", SYNC), ("post", STATUS), ("delete", MAILS)])
-def test_a_wrong_method_answers_10_with_405(api, method, path):
-    response = getattr(api.testapp, method)(path, headers=api.headers, expect_errors=True)
-    assert_error(response, 10, 405)
+def test_a_wrong_method_answers_10_with_405(api):
+    for method, path in (("get", UPDATE), ("post", SYNC), ("post", STATUS), ("delete", MAILS)):
+        response = getattr(api.testapp, method)(path, headers=api.headers, expect_errors=True)
+        assert_error(response, 10, 405)
