@@ -266,6 +266,13 @@ def collect(results, clients):
     return outcomes
 
 
+def by_minute(samples):
+    minutes = collections.defaultdict(list)
+    for sample in samples:
+        minutes[int(sample["t"] // 60)].append(sample)
+    return [minutes[minute] for minute in sorted(minutes)]
+
+
 def median_of(samples, key):
     return statistics.median(sample[key] for sample in samples)
 
@@ -356,6 +363,7 @@ def main(argv=None):
         "rss_mib_at_end": round(median_of(late, "rss") / MIB, 1),
         "rss_mib_max": round(max(sample["rss"] for sample in samples) / MIB, 1),
         "rss_growth_mib": round(growth, 1),
+        "rss_mib_by_minute": [round(median_of(minute, "rss") / MIB, 1) for minute in by_minute(samples)],
         "db_connections_max_warmup": connections_warm, "db_connections_max_after_warmup": connections_after,
         "db_connections_at_end": final_connections,
         "server_threads": sorted({sample["threads"] for sample in samples}),
@@ -364,6 +372,9 @@ def main(argv=None):
         "failures": failures[:10],
     }
     print(json.dumps(report, indent=2))
+    result = ROOT / "var" / "soak" / "latest.json"
+    result.parent.mkdir(parents=True, exist_ok=True)
+    result.write_text(json.dumps(dict(report, samples=samples), indent=1))
     problems = []
     if server_errors:
         problems.append(f"{server_errors} answers were 5xx or connection errors")
