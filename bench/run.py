@@ -127,11 +127,11 @@ def issue_tokens(url, users):
 
 # --- the server ---------------------------------------------------------------------------------------------
 
-def start_server(url, port, log_file):
+def start_server(url, port, log_file, workers):
     """``jobhax serve`` with production.ini; its log (waitress' queue-depth warnings) goes to ``log_file``."""
     env = dict(os.environ, JOBHAX_DATABASE_URL=url, JOBHAX_SECRET_KEY=SECRET_KEY)
     server = subprocess.Popen([str(JOBHAX), "--ini", str(ROOT / "production.ini"), "serve", "--host", "127.0.0.1",
-                               "--port", str(port)], cwd=ROOT, env=env, stdout=log_file, stderr=log_file)
+                               "--port", str(port), "--workers", str(workers)], cwd=ROOT, env=env, stdout=log_file, stderr=log_file)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -230,9 +230,14 @@ def run_pgbench(url, user, script, duration, connections):
 
 
 def process_cpu_seconds(pid):
-    """User + system CPU time of a process so far (/proc/PID/stat), to show the server's own cost per request."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU time so far of a process and its children (the serve workers), from /proc, to show
+    the server's own cost per request."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    total = 0
+    for each in [pid, *map(int, children)]:
+        fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 # --- targets and report -------------------------------------------------------------------------------------
@@ -316,7 +321,7 @@ def run(args, url, total, wanted):
     log_path.parent.mkdir(parents=True, exist_ok=True)
     rows = []
     with log_path.open("a") as log_file:
-        server = start_server(url, args.port, log_file)
+        server = start_server(url, args.port, log_file, args.workers)
         try:
             for name, user_name, request, script in cases(state, tokens):
                 if not wanted(name, user_name):
@@ -387,6 +392,8 @@ def main(argv=None):
                         help="keep a database already seeded with the same total (env BENCH_REUSE=1)")
     parser.add_argument("--only", help="run only endpoints whose name contains this")
     parser.add_argument("--users", help="comma-separated bench users to run (u100,u1000,u10000,writer)")
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", os.cpu_count() or 1)),
+                        help="jobhax serve --workers (default: one per CPU; env BENCH_WORKERS)")
     parser.add_argument("--no-pgbench", action="store_true")
     parser.add_argument("--port", type=int, default=6599)
     parser.add_argument("--output", default=str(BENCH / "results" / "latest.json"))

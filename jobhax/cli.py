@@ -10,7 +10,7 @@ import transaction
 
 from jobhax.config import ConfigurationError, load_settings
 from jobhax.db import database_url, get_engine, get_session_factory, get_tm_session
-from jobhax.server import SHUTDOWN_TIMEOUT, serve
+from jobhax.server import SHUTDOWN_TIMEOUT, serve, serve_workers
 
 
 def _raw_settings(ini):
@@ -99,13 +99,18 @@ def cmd_serve(args):
         print(f"development OAuth client: client_id={client['client_id']} "
               f"client_secret={client['client_secret']}", flush=True)
         start_background_worker(settings)
-    app = main({}, **raw)
     server_options = plaster.get_settings(args.ini, "server:main")
     host = args.host or server_options.get("listen", "127.0.0.1:6543").rsplit(":", 1)[0]
     port = args.port or int(server_options.get("listen", "127.0.0.1:6543").rsplit(":", 1)[1])
+    options = dict(threads=int(server_options.get("threads", 8)), ident="jobhax",
+                   shutdown_timeout=args.shutdown_timeout)
+    if args.workers > 1 and settings["jobhax.env"] != "development":
+        print(f"serving on http://{host}:{port} with {args.workers} processes", flush=True)
+        serve_workers(lambda: main({}, **raw), host=host, port=port, workers=args.workers, **options)
+        return
+    app = main({}, **raw)
     print(f"serving on http://{host}:{port}", flush=True)
-    serve(app, host=host, port=port, threads=int(server_options.get("threads", 8)), ident="jobhax",
-          shutdown_timeout=args.shutdown_timeout)
+    serve(app, host=host, port=port, **options)
 
 
 def cmd_worker(args):
@@ -170,6 +175,8 @@ def build_parser():
     serve = commands.add_parser("serve", help="serve the API with waitress")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int, default=1,
+                       help="processes sharing the port (not in development, whose worker runs in-process)")
     serve.add_argument("--shutdown-timeout", type=float, default=SHUTDOWN_TIMEOUT,
                        help=f"seconds requests in flight get to finish after SIGTERM (default {SHUTDOWN_TIMEOUT})")
     commands.add_parser("migrate", help="apply database migrations")
