@@ -33,6 +33,7 @@ testing_requires = [
     "openapi-spec-validator>=0.7",
     "hypothesis>=6.100",
     "psutil>=5.9",
+    "py-spy>=0.3",  # profiles the server under `make bench` (bench/README.md)
 ]
 
 setup(
