@@ -22,6 +22,7 @@ BEYOND_SWAGGER_2 = {
     "get_jobapps": "a cursor is opaque: only a next_cursor a previous page answered is valid",
     "update_jobapp": "status_id or rejected (or both) is required",
     "register": "password2 must equal password (code 7, 400)",
+    "update_gmail_token": "a token Google rejects answers 3 (400): the fake Google knows no token here",
     "oauth_token": "username and password come with grant_type=password, refresh_token with refresh_token",
 }
 

@@ -184,7 +184,8 @@ def test_update_gmail_token_while_google_is_down_answers_14(google, provider, en
 
 def test_update_gmail_token_with_bad_parameters_answers_10(google, provider):
     before = len(provider.calls())
-    for body in ({}, {"token": ""}, {"token": 5}, {"token": "x" * 4097}, [], "token"):
+    for body in ({}, {"token": ""}, {"token": 5}, {"token": "x" * 4097}, {"token": "ya29.\u00e9t\U000cf44a"},
+                 {"token": "two words"}, [], "token"):
         assert_error(google.post(UPDATE, body), 10, 400)
     assert len(provider.calls()) == before
 
