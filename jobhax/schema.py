@@ -103,6 +103,18 @@ def required_text(max_length, **kw):
     return colander.SchemaNode(Text(), validator=colander.Length(min=1, max=max_length), **kw)
 
 
+# Provider access tokens are a few hundred characters; room to spare without storing megabytes.
+PROVIDER_TOKEN_MAX = 4096
+
+
+def provider_token(**kw):
+    """A Google or LinkedIn access token: visible ASCII (RFC 6750 b64token), since anything else cannot
+    even travel in the Authorization header we send it in."""
+    return colander.SchemaNode(Text(), validator=colander.All(
+        colander.Length(min=1, max=PROVIDER_TOKEN_MAX),
+        colander.Regex(r"^[\x21-\x7e]+$", msg="must be an OAuth2 access token")), **kw)
+
+
 def optional_text(max_length, **kw):
     return colander.SchemaNode(Text(), validator=colander.Length(max=max_length), missing=colander.drop, **kw)
 

@@ -5,10 +5,7 @@ from jobhax.accounts import services, social
 from jobhax.accounts.schemas import ClientCredentials
 from jobhax.api import api_service
 from jobhax.envelope import ApiError, ErrorCode, envelope
-from jobhax.schema import Text, body_validator, required_text
-
-# Google access tokens are a few hundred characters; LinkedIn's up to about 500.
-PROVIDER_TOKEN_MAX = 4096
+from jobhax.schema import Text, body_validator, provider_token
 
 auth_social_user = api_service("auth_social_user", "/api/users/auth_social_user",
                                "Exchange a Google or LinkedIn access token for JobHax tokens.")
@@ -18,7 +15,7 @@ get_linkedin_profile = api_service("get_linkedin_profile", "/api/users/get_linke
 
 class AuthSocialBody(ClientCredentials):
     provider = colander.SchemaNode(Text(), validator=colander.OneOf(social.PROVIDERS))
-    token = required_text(PROVIDER_TOKEN_MAX)
+    token = provider_token()
 
 
 @auth_social_user.post(schema=AuthSocialBody, validators=(body_validator,))

@@ -142,6 +142,13 @@ def test_wrong_types_answer_10(testapp, provider, oauth_client):
     assert_error(testapp.post_json(AUTH_SOCIAL, body, expect_errors=True), 10, 400)
 
 
+@pytest.mark.parametrize("token", ["tokén", "token with spaces", "tab\there", "x" * 4097])
+def test_a_token_that_cannot_be_a_bearer_token_answers_10_without_calling_the_provider(
+        testapp, provider, oauth_client, token):
+    assert_error(social_login(testapp, oauth_client, token=token), 10, 400)
+    assert provider.calls() == []
+
+
 @pytest.mark.parametrize("fault", ["drop", 500, 503, 429])
 def test_an_unreachable_or_failing_provider_answers_14(testapp, provider, oauth_client, db, fault):
     provider.add_google_user("google-token", "1001", "joe@example.com")
