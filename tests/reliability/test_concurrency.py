@@ -1,4 +1,5 @@
 """Twenty clients at once against the served app: no lost update, no duplicate, never a 500."""
+import requests
 from sqlalchemy import func, select
 
 from jobhax.accounts.models import OAuthToken, User
@@ -77,8 +78,6 @@ def test_concurrent_refreshes_of_one_refresh_token_rotate_it_once(served, factor
 
 
 def test_concurrent_standard_refreshes_rotate_once(served, factories, oauth_client):
-    import requests
-
     user = factories.user()
     pair = factories.token_pair(user, client=oauth_client)
     form = {"grant_type": "refresh_token", "refresh_token": pair["refresh_token"],
