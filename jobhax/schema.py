@@ -115,10 +115,6 @@ def provider_token(**kw):
         colander.Regex(r"^[\x21-\x7e]+$", msg="must be an OAuth2 access token")), **kw)
 
 
-def optional_text(max_length, **kw):
-    return colander.SchemaNode(Text(), validator=colander.Length(max=max_length), missing=colander.drop, **kw)
-
-
 class JsonBody(colander.MappingSchema):
     """A JSON object body; unknown keys are ignored, as old clients send extra fields."""
 

@@ -69,6 +69,20 @@ def provider(fake_provider):
     fake_provider.reset()
 
 
+@pytest.fixture
+def scratch_database_url(database_url):
+    """An empty database beside the run's one, for migration tests; dropped afterwards."""
+    server = make_url(database_url)
+    name = f"{server.database}_scratch_{secrets.token_hex(4)}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield server.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def provider_base_url(fake_provider):
     """The app's Google, Gmail and LinkedIn base URLs all point at the fake provider."""

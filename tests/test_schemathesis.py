@@ -5,15 +5,15 @@ Deterministic (fixed seed, derandomized) and bounded (MAX_EXAMPLES per operation
 registered user. Google and LinkedIn are the fake provider knowing no token, so the social endpoints
 answer their documented errors.
 """
-import threading
 
 import hypothesis
 import pytest
 import requests
 import schemathesis
-import waitress
 from schemathesis.config import SchemathesisConfig
 from schemathesis.generation import GenerationMode
+
+from tests.servers import serve
 
 SEED = 20190123
 MAX_EXAMPLES = 15
@@ -29,12 +29,8 @@ BEYOND_SWAGGER_2 = {
 
 @pytest.fixture(scope="module")
 def served_url(app):
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
-    thread.join(timeout=5)
+    with serve(app, threads=4) as base_url:
+        yield base_url
 
 
 @pytest.fixture

@@ -1,23 +1,18 @@
 """The standard endpoints answer standard OAuth2 bodies, so off-the-shelf clients work unchanged."""
 import base64
-import threading
 
 import pytest
-import waitress
 from oauthlib.oauth2 import LegacyApplicationClient
 from requests_oauthlib import OAuth2Session
 
 from tests.factories import PASSWORD
+from tests.servers import serve
 
 
 @pytest.fixture
 def served_app(app, clean_database):
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
-    thread.join(timeout=5)
+    with serve(app, threads=4) as base_url:
+        yield base_url
 
 
 def test_requests_oauthlib_password_refresh_and_revoke_round_trip(served_app, factories, oauth_client,

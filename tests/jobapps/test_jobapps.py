@@ -3,10 +3,8 @@ import datetime
 import http.client
 import json
 import re
-import threading
 
 import pytest
-import waitress
 import webtest
 from sqlalchemy import text
 
@@ -15,6 +13,7 @@ from jobhax.accounts import services as accounts
 from jobhax.jobapps.models import JobPosting
 from tests.api_client import assert_error, assert_ok
 from tests.jobapps.conftest import BASE, ENDPOINTS, JOBAPP_ID_ENDPOINTS, NOTE_ID_ENDPOINTS, call, valid_params
+from tests.servers import serve
 
 APPLY_DATE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 MICRO_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
@@ -438,12 +437,9 @@ def test_an_unreachable_database_answers_14(unreachable_database_app, name):
 
 @pytest.fixture
 def served_app(app, clean_database):
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=2)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield server.effective_port
-    server.close()
-    thread.join(timeout=5)
+    server = serve(app, threads=2)
+    with server:
+        yield server.port
 
 
 def _post_chunked(port, path, token, payload):

@@ -271,19 +271,6 @@ def test_metric_queries_read_only_the_callers_counters(api, engine):
             assert counters and all(node["Node Type"] != "Seq Scan" for node in counters), (name, plan)
 
 
-@pytest.fixture
-def scratch_database_url(database_url):
-    server = make_url(database_url)
-    name = f"jobhax_reporting_{secrets.token_hex(4)}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield server.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
 def reporting_state(url):
     scratch = create_engine(url)
     try:

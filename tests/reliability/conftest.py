@@ -15,10 +15,10 @@ from pathlib import Path
 import pgserver
 import pytest
 import requests
-import waitress
 from sqlalchemy.engine import make_url
 
 from jobhax.migrations import upgrade
+from tests.servers import serve
 
 # Every wait in these tests is bounded by this many seconds.
 WAIT = 30
@@ -29,22 +29,6 @@ def served(app, clean_database):
     """The session's app served by waitress on 127.0.0.1, with enough threads for 20 clients at once."""
     with serve(app, threads=24) as base_url:
         yield base_url
-
-
-class serve:
-    """Context manager: ``app`` served by waitress in a thread; yields its base URL."""
-
-    def __init__(self, app, threads=8):
-        self.server = waitress.create_server(app, host="127.0.0.1", port=0, threads=threads)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return f"http://127.0.0.1:{self.server.effective_port}"
-
-    def __exit__(self, *exc):
-        self.server.close()
-        self.thread.join(timeout=5)
 
 
 def concurrently(count, call):

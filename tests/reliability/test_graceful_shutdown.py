@@ -140,8 +140,9 @@ def test_an_idle_server_exits_at_once_on_sigterm(served_process):
     assert get(f"{served.base_url}/__lbheartbeat__") == (200, {})
     started = time.monotonic()
     served.process.send_signal(signal.SIGTERM)
-    assert served.process.wait(timeout=10) == 0
-    assert time.monotonic() - started < 3
+    assert served.process.wait(timeout=20) == 0
+    # Nothing in flight: well before the 30 s shutdown timeout, however loaded the machine.
+    assert time.monotonic() - started < 10
 
 
 def test_a_request_outliving_the_shutdown_timeout_does_not_hold_the_exit(served_process, factories, engine, db,
