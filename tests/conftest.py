@@ -13,7 +13,7 @@ import webtest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from jobhax import main
+from jobhax import configure, main
 from jobhax.db import embedded_database_url
 from jobhax.migrations import upgrade
 from tests.api_client import ApiClient
@@ -106,6 +106,19 @@ def settings(database_url, provider_base_url, tmp_path_factory):
 @pytest.fixture(scope="session")
 def app(settings):
     return main({}, **settings)
+
+
+@pytest.fixture(scope="session")
+def failing_app(settings):
+    """The app plus GET /api/test/explode, whose view raises an unexpected error."""
+    config = configure(settings)
+
+    def explode(request):
+        raise RuntimeError("secret detail that must not leak")
+
+    config.add_route("explode", "/api/test/explode")
+    config.add_view(explode, route_name="explode")
+    return webtest.TestApp(config.make_wsgi_app())
 
 
 @pytest.fixture(scope="session")

@@ -1,22 +1,6 @@
 """Every failure reaches the client as the envelope, whatever raised it."""
-import pytest
-import webtest
-
-from jobhax import configure
 from jobhax.envelope import ErrorCode
 from tests.api_client import assert_error
-
-
-@pytest.fixture(scope="module")
-def failing_app(settings):
-    config = configure(settings)
-
-    def explode(request):
-        raise RuntimeError("secret detail that must not leak")
-
-    config.add_route("explode", "/api/test/explode")
-    config.add_view(explode, route_name="explode")
-    return webtest.TestApp(config.make_wsgi_app())
 
 
 def test_unexpected_exception_answers_13_without_traceback(failing_app, caplog):
