@@ -1,5 +1,6 @@
 """The `jobhax` command: serve, migrate, manage clients, run workers and reports."""
 import argparse
+import contextlib
 import json
 import logging.config
 import sys
@@ -48,6 +49,17 @@ def _session_scope(settings):
     engine = get_engine(settings)
     manager = transaction.TransactionManager(explicit=True)
     return engine, manager, get_tm_session(get_session_factory(engine), manager)
+
+
+@contextlib.contextmanager
+def _transaction(args):
+    """A connection in a transaction committed on success, for CLI work on plain SQL."""
+    engine = get_engine(_settings(args))
+    try:
+        with engine.begin() as connection:
+            yield connection
+    finally:
+        engine.dispose()
 
 
 def cmd_migrate(args):
@@ -123,10 +135,8 @@ def cmd_worker(args):
 def cmd_refresh_reports(args):
     from jobhax.metrics.refresh import refresh_reports
 
-    engine = get_engine(_settings(args))
-    with engine.begin() as connection:
+    with _transaction(args) as connection:
         refreshed = refresh_reports(connection)
-    engine.dispose()
     for name, duration_ms in refreshed:
         print(f"reporting.{name} refreshed in {duration_ms} ms")
 
@@ -134,25 +144,20 @@ def cmd_refresh_reports(args):
 def cmd_create_bi_user(args):
     from jobhax.metrics.refresh import create_bi_user
 
-    engine = get_engine(_settings(args))
     try:
-        with engine.begin() as connection:
+        with _transaction(args) as connection:
             url = create_bi_user(connection, args.name)
     except ValueError as error:
         print(f"cannot create BI user: {error}", file=sys.stderr)
         return 2
-    finally:
-        engine.dispose()
     print(url)
 
 
 def cmd_seed_demo(args):
     from jobhax.demo import seed_demo
 
-    engine = get_engine(_settings(args))
-    with engine.begin() as connection:
+    with _transaction(args) as connection:
         seeded = seed_demo(connection, args.users, args.apps_per_user, args.seed, size_mix=args.mix)
-    engine.dispose()
     print(json.dumps({"users": len(seeded), "applications": sum(user["applications"] for user in seeded),
                       "first_user_id": seeded[0]["id"] if seeded else None}))
 

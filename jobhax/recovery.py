@@ -8,7 +8,7 @@ resumes: what the dead worker committed stays, and nothing is created twice.
 """
 import logging
 
-from jobhax.worker import app, environment
+from jobhax.worker import app, environment, schedule
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +34,5 @@ def check_cron(stalled_seconds):
 def worker_options(settings):
     """Register the periodic check and return the worker's heartbeat options for ``settings``."""
     stalled = settings["jobhax.worker_stalled_seconds"]
-    if (TASK_NAME, PERIODIC_ID) not in app.periodic_registry.periodic_tasks:
-        app.periodic(cron=check_cron(stalled), periodic_id=PERIODIC_ID)(retry_stalled_jobs)
+    schedule(retry_stalled_jobs, check_cron(stalled), PERIODIC_ID)
     return {"update_heartbeat_interval": stalled / HEARTBEATS_PER_PERIOD, "stalled_worker_timeout": stalled}

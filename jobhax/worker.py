@@ -82,6 +82,12 @@ def refresh_cron(minutes):
     raise ValueError("jobhax.reports_refresh_minutes must be 1-59 or a whole number of hours up to 24")
 
 
+def schedule(task, cron, periodic_id):
+    """Run ``task`` periodically; once per process, however many workers this process starts."""
+    if (task.name, periodic_id) not in app.periodic_registry.periodic_tasks:
+        app.periodic(cron=cron, periodic_id=periodic_id)(task)
+
+
 def libpq_url(settings):
     """The SQLAlchemy URL in the form psycopg (procrastinate's driver) accepts."""
     return make_url(settings["sqlalchemy.url"]).set(drivername="postgresql").render_as_string(hide_password=False)
@@ -93,9 +99,7 @@ def run_worker(settings, *, concurrency=4, queues=None, install_signal_handlers=
     from jobhax.metrics.tasks import refresh_reports_task
     from jobhax.recovery import worker_options
 
-    cron = refresh_cron(settings["jobhax.reports_refresh_minutes"])
-    if (refresh_reports_task.name, REFRESH_PERIODIC_ID) not in app.periodic_registry.periodic_tasks:
-        app.periodic(cron=cron, periodic_id=REFRESH_PERIODIC_ID)(refresh_reports_task)
+    schedule(refresh_reports_task, refresh_cron(settings["jobhax.reports_refresh_minutes"]), REFRESH_PERIODIC_ID)
     _environment = JobEnvironment(settings)
     connector = procrastinate.PsycopgConnector(conninfo=libpq_url(settings), min_size=1, max_size=concurrency + 2,
                                                kwargs={"application_name": "jobhax-worker"})

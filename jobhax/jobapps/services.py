@@ -42,19 +42,16 @@ def require_jobapp(dbsession, user_id, jobapp_id, for_update=False):
     return jobapp
 
 
-def list_jobapps_statement(user_id, status_id=None):
+def list_jobapps(dbsession, user_id, status_id=None):
+    """Rows of (JobApplication, status value), newest applyDate first, then id descending: the ORM form of
+    the list get_jobapps answers as JSON built by PostgreSQL (list_jobapps_json)."""
     query = (select(JobApplication, ApplicationStatus.value)
              .outerjoin(ApplicationStatus, ApplicationStatus.id == JobApplication.status_id)
              .where(JobApplication.user_id == user_id, JobApplication.deleted_at.is_(None))
              .order_by(JobApplication.apply_date.desc(), JobApplication.id.desc()))
     if status_id is not None:
         query = query.where(JobApplication.status_id == status_id)
-    return query
-
-
-def list_jobapps(dbsession, user_id, status_id=None):
-    """Rows of (JobApplication, status value), newest applyDate first, then id descending."""
-    return dbsession.execute(list_jobapps_statement(user_id, status_id)).all()
+    return dbsession.execute(query).all()
 
 
 # The objects of serializers.jobapp_json, keys in the same order, built by PostgreSQL: a 10,000-row list

@@ -29,8 +29,6 @@ def _counts(name, *keys):
 
 monthly_source_counts = _counts("monthly_source_counts", column("month", Date), column("source_bucket", String))
 status_counts = _counts("status_counts", column("status_id", SmallInteger))
-title_status_counts = _counts("title_status_counts", column("job_title", String), column("status_id", SmallInteger))
-company_counts = _counts("company_counts", column("company", String))
 
 
 def _total(counts):
