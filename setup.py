@@ -34,6 +34,7 @@ testing_requires = [
     "hypothesis>=6.100",
     "psutil>=5.9",
     "py-spy>=0.3",  # profiles the server under `make bench` (bench/README.md)
+    "ruff>=0.8",
 ]
 
 setup(

@@ -1,4 +1,5 @@
 """Alembic environment: the URL comes from the app's settings (or the caller), never a second config."""
+
 from alembic import context
 from sqlalchemy import create_engine, pool
 
@@ -30,8 +31,12 @@ def include_object(obj, name, type_, reflected, compare_to):
     schema = getattr(obj, "schema", None) or (getattr(obj, "table", None) is not None and obj.table.schema)
     if schema == "reporting":
         return False
-    if type_ == "table" and reflected and compare_to is None and (
-            name.startswith("procrastinate") or name == "alembic_version"):
+    if (
+        type_ == "table"
+        and reflected
+        and compare_to is None
+        and (name.startswith("procrastinate") or name == "alembic_version")
+    ):
         return False
     return True
 
@@ -56,8 +61,12 @@ def run_migrations_online():
 def _run(connection):
     connection.exec_driver_sql(f"SET statement_timeout = '{STATEMENT_TIMEOUT}'")
     connection.exec_driver_sql(f"SET lock_timeout = '{LOCK_TIMEOUT}'")
-    context.configure(connection=connection, target_metadata=target_metadata, include_object=include_object,
-                      compare_type=True)
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        include_object=include_object,
+        compare_type=True,
+    )
     with context.begin_transaction():
         context.run_migrations()
     connection.commit()

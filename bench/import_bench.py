@@ -5,6 +5,7 @@ The import runs in this process exactly as a worker runs it (jobhax.mailimport.i
 scratch database (``jobhax_import_bench`` beside JOBHAX_BENCH_DATABASE_URL, default 127.0.0.1:5432) created,
 migrated and dropped by the run. ``--readers 1`` shows what reading one message at a time costs.
 """
+
 import argparse
 import os
 import sys
@@ -55,8 +56,15 @@ def main():
     provider = FakeProvider().start()
     try:
         upgrade(url)
-        settings = load_settings({"sqlalchemy.url": url, "jobhax.secret_key": SECRET_KEY, "jobhax.env": "testing",
-                                  "jobhax.google_api_base": provider.url, "jobhax.linkedin_web_base": provider.url})
+        settings = load_settings(
+            {
+                "sqlalchemy.url": url,
+                "jobhax.secret_key": SECRET_KEY,
+                "jobhax.env": "testing",
+                "jobhax.google_api_base": provider.url,
+                "jobhax.linkedin_web_base": provider.url,
+            }
+        )
         env = JobEnvironment(settings)
         provider.add_google_user(TOKEN, "bench", "bench@gmail.com")
         for n in range(args.messages):
@@ -64,8 +72,13 @@ def main():
             if n % 4 == 0:  # LinkedIn: its job page is read too
                 provider.add_job_page(str(900000 + n), job_page_html())
         with env.transaction() as dbsession:
-            user = accounts.register_user(dbsession, username="bench", email="bench@example.com",
-                                          password="bench password", password2="bench password")
+            user = accounts.register_user(
+                dbsession,
+                username="bench",
+                email="bench@example.com",
+                password="bench password",
+                password2="bench password",
+            )
             link_google_token(dbsession, settings, user.id, TOKEN)
             user_id = user.id
         provider.latency = args.latency
@@ -81,9 +94,11 @@ def main():
         provider.stop()
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-    print(f"{args.messages} messages, {args.latency * 1000:.0f} ms per call, {args.readers} readers: "
-          f"{elapsed:.1f} s ({calls} provider calls; state {result[0]}, listed {result[1]}, "
-          f"processed {result[2]}, applications created {result[3]})")
+    print(
+        f"{args.messages} messages, {args.latency * 1000:.0f} ms per call, {args.readers} readers: "
+        f"{elapsed:.1f} s ({calls} provider calls; state {result[0]}, listed {result[1]}, "
+        f"processed {result[2]}, applications created {result[3]})"
+    )
 
 
 if __name__ == "__main__":

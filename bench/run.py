@@ -11,6 +11,7 @@ what the read benchmarks see. Then the 100-application user's metrics run again 
 
 Quick run while developing: ``make bench BENCH_ARGS="--duration 3 --total 100000 --compare-total 0 --reuse"``.
 """
+
 import argparse
 import datetime
 import json
@@ -37,9 +38,14 @@ SECRET_KEY = "bench-secret-key-that-is-long-enough-0123456789"
 BENCH_USERS = {"u100": 100, "u1000": 1_000, "u10000": 10_000, "writer": 1_000}
 FILLER_APPS = 1_000
 SEED = 2019
-METRICS = ("get_total_application_count", "get_application_count_by_month",
-           "get_application_count_by_month_with_total", "get_count_by_statuses", "get_word_count",
-           "get_count_by_jobtitle_and_statuses")
+METRICS = (
+    "get_total_application_count",
+    "get_application_count_by_month",
+    "get_application_count_by_month_with_total",
+    "get_count_by_statuses",
+    "get_word_count",
+    "get_count_by_jobtitle_and_statuses",
+)
 
 
 def log(message):
@@ -55,6 +61,7 @@ def ensure_tools():
 
 
 # --- database -----------------------------------------------------------------------------------------------
+
 
 def recreate_database(url):
     target = make_url(url)
@@ -92,9 +99,12 @@ def seed(url, total):
     _vacuum(engine)
     with engine.connect() as connection:
         for user in users.values():
-            user["live_ids"] = connection.scalars(text(
-                "SELECT id FROM job_applications WHERE user_id = :user_id AND deleted_at IS NULL ORDER BY id"),
-                {"user_id": user["id"]}).all()
+            user["live_ids"] = connection.scalars(
+                text(
+                    "SELECT id FROM job_applications WHERE user_id = :user_id AND deleted_at IS NULL ORDER BY id"
+                ),
+                {"user_id": user["id"]},
+            ).all()
     state = {"total": total, "users": users}
     with engine.begin() as connection:
         connection.execute(text("CREATE TABLE bench_state (state jsonb NOT NULL)"))
@@ -118,8 +128,12 @@ def issue_tokens(url, users):
     with Session(engine) as session:
         client, _ = create_client(session, "bench")
         session.flush()
-        tokens = {name: issue_token_pair(session, user_id=user["id"], client_pk=client.id,
-                                         expires_in=86400)["access_token"] for name, user in users.items()}
+        tokens = {
+            name: issue_token_pair(session, user_id=user["id"], client_pk=client.id, expires_in=86400)[
+                "access_token"
+            ]
+            for name, user in users.items()
+        }
         session.commit()
     engine.dispose()
     return tokens
@@ -127,11 +141,28 @@ def issue_tokens(url, users):
 
 # --- the server ---------------------------------------------------------------------------------------------
 
+
 def start_server(url, port, log_file, workers):
     """``jobhax serve`` with production.ini; its log (waitress' queue-depth warnings) goes to ``log_file``."""
     env = dict(os.environ, JOBHAX_DATABASE_URL=url, JOBHAX_SECRET_KEY=SECRET_KEY)
-    server = subprocess.Popen([str(JOBHAX), "--ini", str(ROOT / "production.ini"), "serve", "--host", "127.0.0.1",
-                               "--port", str(port), "--workers", str(workers)], cwd=ROOT, env=env, stdout=log_file, stderr=log_file)
+    server = subprocess.Popen(
+        [
+            str(JOBHAX),
+            "--ini",
+            str(ROOT / "production.ini"),
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log_file,
+        stderr=log_file,
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -147,23 +178,29 @@ def start_server(url, port, log_file, workers):
 
 # --- cases --------------------------------------------------------------------------------------------------
 
+
 def _compiled(statement):
     from sqlalchemy.dialects import postgresql
 
-    return str(statement.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})) + ";\n"
+    return (
+        str(statement.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})) + ";\n"
+    )
 
 
 def metric_sql(name, user_id):
     from jobhax.metrics import queries
 
-    today = datetime.datetime.now(datetime.timezone.utc).date()
+    today = datetime.datetime.now(datetime.UTC).date()
     statements = {
         "get_total_application_count": lambda: queries.total_application_count_statement(user_id),
         "get_application_count_by_month": lambda: queries.application_count_by_month_statement(
-            user_id, queries.month_window(today)),
+            user_id, queries.month_window(today)
+        ),
         "get_count_by_statuses": lambda: queries.count_by_statuses_statement(user_id),
         "get_word_count": lambda: queries.word_count_statement(user_id),
-        "get_count_by_jobtitle_and_statuses": lambda: queries.count_by_jobtitle_and_statuses_statement(user_id),
+        "get_count_by_jobtitle_and_statuses": lambda: queries.count_by_jobtitle_and_statuses_statement(
+            user_id
+        ),
     }
     statements["get_application_count_by_month_with_total"] = statements["get_application_count_by_month"]
     return _compiled(statements[name]())
@@ -180,39 +217,97 @@ def cases(state, tokens):
     users = state["users"]
     found = []
     for name in ("u100", "u1000", "u10000"):
-        found.append(("get_jobapps", name, {"path": "/api/jobapps/get_jobapps"},
-                      {"sql": jobapps_sql(users[name]["id"])}))
+        found.append(
+            (
+                "get_jobapps",
+                name,
+                {"path": "/api/jobapps/get_jobapps"},
+                {"sql": jobapps_sql(users[name]["id"])},
+            )
+        )
     for name in ("u100", "u1000", "u10000"):
         for metric in METRICS:
-            found.append((metric, name, {"path": f"/api/metrics/{metric}"},
-                          {"sql": metric_sql(metric, users[name]["id"])}))
+            found.append(
+                (
+                    metric,
+                    name,
+                    {"path": f"/api/metrics/{metric}"},
+                    {"sql": metric_sql(metric, users[name]["id"])},
+                )
+            )
     for endpoint in ("get_status_history", "get_jobapp_notes"):
-        found.append((endpoint, "u1000", {"path": f"/api/jobapps/{endpoint}?jobapp_id={{id}}"},
-                      {"file": BENCH / "sql" / f"{endpoint}.sql"}))
-    found.append(("add_jobapp", "writer",
-                  {"method": "POST", "path": "/api/jobapps/add_jobapp",
-                   "body": '{"job_title": "Bench Engineer", "company": "Benchcorp", "source": "LinkedIn", '
-                           '"status_id": {status}}'},
-                  {"file": BENCH / "sql" / "add_jobapp.sql"}))
-    found.append(("update_jobapp", "writer",
-                  {"method": "POST", "path": "/api/jobapps/update_jobapp",
-                   "body": '{"jobapp_id": {id}, "status_id": {status}}'},
-                  {"file": BENCH / "sql" / "update_jobapp.sql"}))
+        found.append(
+            (
+                endpoint,
+                "u1000",
+                {"path": f"/api/jobapps/{endpoint}?jobapp_id={{id}}"},
+                {"file": BENCH / "sql" / f"{endpoint}.sql"},
+            )
+        )
+    found.append(
+        (
+            "add_jobapp",
+            "writer",
+            {
+                "method": "POST",
+                "path": "/api/jobapps/add_jobapp",
+                "body": '{"job_title": "Bench Engineer", "company": "Benchcorp", "source": "LinkedIn", '
+                '"status_id": {status}}',
+            },
+            {"file": BENCH / "sql" / "add_jobapp.sql"},
+        )
+    )
+    found.append(
+        (
+            "update_jobapp",
+            "writer",
+            {
+                "method": "POST",
+                "path": "/api/jobapps/update_jobapp",
+                "body": '{"jobapp_id": {id}, "status_id": {status}}',
+            },
+            {"file": BENCH / "sql" / "update_jobapp.sql"},
+        )
+    )
     return found
 
 
 def run_wrk(port, token, ids, request, duration, connections):
-    env = dict(os.environ, BENCH_TOKEN=token, BENCH_METHOD=request.get("method", "GET"),
-               BENCH_PATH=request["path"], BENCH_IDS=",".join(map(str, ids[:2000])))
+    env = dict(
+        os.environ,
+        BENCH_TOKEN=token,
+        BENCH_METHOD=request.get("method", "GET"),
+        BENCH_PATH=request["path"],
+        BENCH_IDS=",".join(map(str, ids[:2000])),
+    )
     if "body" in request:
         env["BENCH_BODY"] = request["body"]
-    output = subprocess.run(["wrk", "-t", "2", "-c", str(connections), "-d", f"{duration}s", "-s",
-                             str(BENCH / "request.lua"), f"http://127.0.0.1:{port}"],
-                            env=env, capture_output=True, text=True, check=True).stdout
+    output = subprocess.run(
+        [
+            "wrk",
+            "-t",
+            "2",
+            "-c",
+            str(connections),
+            "-d",
+            f"{duration}s",
+            "-s",
+            str(BENCH / "request.lua"),
+            f"http://127.0.0.1:{port}",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     result = json.loads(output.split("BENCH_RESULT ", 1)[1].splitlines()[0])
-    return {"req_s": result["requests"] / (result["duration_us"] / 1e6), "p50_ms": result["p50_us"] / 1000,
-            "p99_ms": result["p99_us"] / 1000, "requests": result["requests"],
-            "failed": result["errors"] + result["non_2xx"]}
+    return {
+        "req_s": result["requests"] / (result["duration_us"] / 1e6),
+        "p50_ms": result["p50_us"] / 1000,
+        "p99_ms": result["p99_us"] / 1000,
+        "requests": result["requests"],
+        "failed": result["errors"] + result["non_2xx"],
+    }
 
 
 # A string literal holding ":NAME" (to_char's 'HH24:MI:SS'): pgbench's prepared mode would take it for a
@@ -221,16 +316,40 @@ COLON_IN_LITERAL = re.compile(r"'[^']*:[A-Za-z_][^']*'")
 
 
 def run_pgbench(url, user, script, duration, connections):
-    variables = ["-D", f"user_id={user['id']}", "-D", f"first_id={min(user['live_ids'])}",
-                 "-D", f"last_id={max(user['live_ids'])}"]
+    variables = [
+        "-D",
+        f"user_id={user['id']}",
+        "-D",
+        f"first_id={min(user['live_ids'])}",
+        "-D",
+        f"last_id={max(user['live_ids'])}",
+    ]
     with tempfile.NamedTemporaryFile("w", suffix=".sql") as sql:
         if "sql" in script:
             sql.write(script["sql"])
             sql.flush()
         path = sql.name if "sql" in script else str(script["file"])
         mode = "simple" if COLON_IN_LITERAL.search(Path(path).read_text()) else "prepared"
-        finished = subprocess.run(["pgbench", "-n", "-M", mode, "-c", str(connections), "-j", "2", "-T",
-                                   str(duration), *variables, "-f", path, url], capture_output=True, text=True)
+        finished = subprocess.run(
+            [
+                "pgbench",
+                "-n",
+                "-M",
+                mode,
+                "-c",
+                str(connections),
+                "-j",
+                "2",
+                "-T",
+                str(duration),
+                *variables,
+                "-f",
+                path,
+                url,
+            ],
+            capture_output=True,
+            text=True,
+        )
     if finished.returncode != 0:
         sys.exit(f"pgbench failed on {path}:\n{finished.stderr}")
     return float(re.search(r"tps = ([0-9.]+)", finished.stdout).group(1))
@@ -248,6 +367,7 @@ def process_cpu_seconds(pid):
 
 
 # --- targets and report -------------------------------------------------------------------------------------
+
 
 def target(name, user):
     """The issue's target for this row: (minimum req/s, maximum p99 ms), or None."""
@@ -275,27 +395,47 @@ def machine():
     cpu = ""
     cpuinfo = Path("/proc/cpuinfo")
     if cpuinfo.exists():
-        cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines()
-                    if line.startswith("model name")), "")
-    return {"cpus": os.cpu_count(), "cpu": cpu, "platform": platform.platform(),
-            "python": platform.python_version(), "load_before": os.getloadavg()}
+        cpu = next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in cpuinfo.read_text().splitlines()
+                if line.startswith("model name")
+            ),
+            "",
+        )
+    return {
+        "cpus": os.cpu_count(),
+        "cpu": cpu,
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "load_before": os.getloadavg(),
+    }
 
 
 def commit():
-    described = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True)
+    described = subprocess.run(
+        ["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True
+    )
     return described.stdout.strip()
 
 
 def print_table(rows):
-    header = f"{'endpoint':<42}{'user':>7}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}{'cpu ms':>8}{'pgbench':>9}" \
-             f"{'ratio':>7}{'failed':>7}{'load':>6}  target"
+    header = (
+        f"{'endpoint':<42}{'user':>7}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}{'cpu ms':>8}{'pgbench':>9}"
+        f"{'ratio':>7}{'failed':>7}{'load':>6}  target"
+    )
     print(header)
     print("-" * len(header))
     for row in rows:
-        pgbench = f"{row['pgbench_tps']:>9.0f}{row['req_s'] / row['pgbench_tps']:>7.2f}" if row["pgbench_tps"] \
+        pgbench = (
+            f"{row['pgbench_tps']:>9.0f}{row['req_s'] / row['pgbench_tps']:>7.2f}"
+            if row["pgbench_tps"]
             else f"{'-':>9}{'-':>7}"
-        print(f"{row['endpoint']:<42}{row['user']:>7}{row['req_s']:>8.0f}{row['p50_ms']:>8.1f}{row['p99_ms']:>8.1f}"
-              f"{row['server_cpu_ms']:>8.2f}{pgbench}{row['failed']:>7}{row['load']:>6.1f}  {row['target']}")
+        )
+        print(
+            f"{row['endpoint']:<42}{row['user']:>7}{row['req_s']:>8.0f}{row['p50_ms']:>8.1f}{row['p99_ms']:>8.1f}"
+            f"{row['server_cpu_ms']:>8.2f}{pgbench}{row['failed']:>7}{row['load']:>6.1f}  {row['target']}"
+        )
 
 
 def database_for(url, total):
@@ -311,7 +451,7 @@ def prepared(url, total, reuse):
             engine = create_engine(url)
             state = seeded_state(engine)
             engine.dispose()
-        except Exception:  # noqa: BLE001 - no database yet: seed one
+        except Exception:
             state = None
         if state is not None and state["total"] == total:
             log(f"reusing {make_url(url).database} ({total} applications)")
@@ -334,19 +474,38 @@ def run(args, url, total, wanted):
                 if not wanted(name, user_name):
                     continue
                 user = state["users"][user_name]
-                row = {"endpoint": name, "user": user_name, "user_applications": user["applications"],
-                       "total_applications": total}
+                row = {
+                    "endpoint": name,
+                    "user": user_name,
+                    "user_applications": user["applications"],
+                    "total_applications": total,
+                }
                 cpu_before = process_cpu_seconds(server.pid)
-                row.update(run_wrk(args.port, tokens[user_name], user["live_ids"], request, args.duration,
-                                   args.connections))
-                row["server_cpu_ms"] = (process_cpu_seconds(server.pid) - cpu_before) * 1000 / max(row["requests"], 1)
-                row["pgbench_tps"] = None if args.no_pgbench else run_pgbench(url, user, script, args.duration,
-                                                                            args.connections)
+                row.update(
+                    run_wrk(
+                        args.port,
+                        tokens[user_name],
+                        user["live_ids"],
+                        request,
+                        args.duration,
+                        args.connections,
+                    )
+                )
+                row["server_cpu_ms"] = (
+                    (process_cpu_seconds(server.pid) - cpu_before) * 1000 / max(row["requests"], 1)
+                )
+                row["pgbench_tps"] = (
+                    None
+                    if args.no_pgbench
+                    else run_pgbench(url, user, script, args.duration, args.connections)
+                )
                 row["load"] = os.getloadavg()[0]
                 row["target"] = verdict(row)
                 rows.append(row)
-                log(f"{name} {user_name} ({total}): {row['req_s']:.0f} req/s, p99 {row['p99_ms']:.1f} ms, "
-                    f"server CPU {row['server_cpu_ms']:.2f} ms/req, load {row['load']:.1f}")
+                log(
+                    f"{name} {user_name} ({total}): {row['req_s']:.0f} req/s, p99 {row['p99_ms']:.1f} ms, "
+                    f"server CPU {row['server_cpu_ms']:.2f} ms/req, load {row['load']:.1f}"
+                )
         finally:
             server.terminate()
             server.wait(timeout=40)
@@ -358,16 +517,27 @@ def growth(small, large):
     (the noise of this shared machine), which an unindexed per-user scan would exceed tenfold."""
     found = []
     for row in large:
-        before = next((r for r in small if (r["endpoint"], r["user"]) == (row["endpoint"], row["user"])), None)
+        before = next(
+            (r for r in small if (r["endpoint"], r["user"]) == (row["endpoint"], row["user"])), None
+        )
         if before is None:
             continue
         flat = row["p50_ms"] <= before["p50_ms"] * 1.25 + 1
-        found.append({"endpoint": row["endpoint"], "user": row["user"],
-                      "small_total": before["total_applications"], "large_total": row["total_applications"],
-                      "small_p50_ms": before["p50_ms"], "large_p50_ms": row["p50_ms"],
-                      "small_p99_ms": before["p99_ms"], "large_p99_ms": row["p99_ms"],
-                      "small_req_s": before["req_s"], "large_req_s": row["req_s"],
-                      "verdict": "met (flat)" if flat else "MISSED (grew)"})
+        found.append(
+            {
+                "endpoint": row["endpoint"],
+                "user": row["user"],
+                "small_total": before["total_applications"],
+                "large_total": row["total_applications"],
+                "small_p50_ms": before["p50_ms"],
+                "large_p50_ms": row["p50_ms"],
+                "small_p99_ms": before["p99_ms"],
+                "large_p99_ms": row["p99_ms"],
+                "small_req_s": before["req_s"],
+                "large_req_s": row["req_s"],
+                "verdict": "met (flat)" if flat else "MISSED (grew)",
+            }
+        )
     return found
 
 
@@ -380,27 +550,53 @@ def print_growth(rows):
     print(header)
     print("-" * len(header))
     for row in rows:
-        print(f"{row['endpoint']:<42}{row['small_req_s']:>8.0f}{row['large_req_s']:>8.0f}{row['small_p50_ms']:>8.1f}"
-              f"{row['large_p50_ms']:>8.1f}{row['small_p99_ms']:>8.1f}{row['large_p99_ms']:>8.1f}  {row['verdict']}")
+        print(
+            f"{row['endpoint']:<42}{row['small_req_s']:>8.0f}{row['large_req_s']:>8.0f}{row['small_p50_ms']:>8.1f}"
+            f"{row['large_p50_ms']:>8.1f}{row['small_p99_ms']:>8.1f}{row['large_p99_ms']:>8.1f}  {row['verdict']}"
+        )
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_DURATION", 20)),
-                        help="seconds per endpoint for wrk and for pgbench (env BENCH_DURATION)")
-    parser.add_argument("--connections", type=int, default=int(os.environ.get("BENCH_CONNECTIONS", 8)),
-                        help="wrk connections and pgbench clients (env BENCH_CONNECTIONS)")
-    parser.add_argument("--total", type=int, default=int(os.environ.get("BENCH_TOTAL", 1_000_000)),
-                        help="applications in the table (env BENCH_TOTAL)")
-    parser.add_argument("--compare-total", type=int, default=int(os.environ.get("BENCH_COMPARE_TOTAL", 100_000)),
-                        help="also run the 100-application user's metrics on a table of this many applications "
-                             "and compare (0: skip; env BENCH_COMPARE_TOTAL)")
-    parser.add_argument("--reuse", action="store_true", default=bool(os.environ.get("BENCH_REUSE")),
-                        help="keep a database already seeded with the same total (env BENCH_REUSE=1)")
+    parser.add_argument(
+        "--duration",
+        type=int,
+        default=int(os.environ.get("BENCH_DURATION", 20)),
+        help="seconds per endpoint for wrk and for pgbench (env BENCH_DURATION)",
+    )
+    parser.add_argument(
+        "--connections",
+        type=int,
+        default=int(os.environ.get("BENCH_CONNECTIONS", 8)),
+        help="wrk connections and pgbench clients (env BENCH_CONNECTIONS)",
+    )
+    parser.add_argument(
+        "--total",
+        type=int,
+        default=int(os.environ.get("BENCH_TOTAL", 1_000_000)),
+        help="applications in the table (env BENCH_TOTAL)",
+    )
+    parser.add_argument(
+        "--compare-total",
+        type=int,
+        default=int(os.environ.get("BENCH_COMPARE_TOTAL", 100_000)),
+        help="also run the 100-application user's metrics on a table of this many applications "
+        "and compare (0: skip; env BENCH_COMPARE_TOTAL)",
+    )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        default=bool(os.environ.get("BENCH_REUSE")),
+        help="keep a database already seeded with the same total (env BENCH_REUSE=1)",
+    )
     parser.add_argument("--only", help="run only endpoints whose name contains this")
     parser.add_argument("--users", help="comma-separated bench users to run (u100,u1000,u10000,writer)")
-    parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", os.cpu_count() or 1)),
-                        help="jobhax serve --workers (default: one per CPU; env BENCH_WORKERS)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("BENCH_WORKERS", os.cpu_count() or 1)),
+        help="jobhax serve --workers (default: one per CPU; env BENCH_WORKERS)",
+    )
     parser.add_argument("--no-pgbench", action="store_true")
     parser.add_argument("--port", type=int, default=6599)
     parser.add_argument("--output", default=str(BENCH / "results" / "latest.json"))
@@ -417,16 +613,26 @@ def main(argv=None):
     rows = run(args, url, args.total, wanted)
     compared = []
     if args.compare_total and args.compare_total != args.total:
-        small = run(args, url, args.compare_total, lambda name, user: user == "u100" and name in METRICS
-                    and wanted(name, user))
+        small = run(
+            args,
+            url,
+            args.compare_total,
+            lambda name, user: user == "u100" and name in METRICS and wanted(name, user),
+        )
         compared = growth(small, rows)
     info["load_after"] = os.getloadavg()
     print_table(rows)
     print_growth(compared)
-    report = {"machine": info, "commit": commit(), "total_applications": args.total,
-              "duration_s": args.duration, "connections": args.connections,
-              "at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"), "figures": rows,
-              "growth": compared}
+    report = {
+        "machine": info,
+        "commit": commit(),
+        "total_applications": args.total,
+        "duration_s": args.duration,
+        "connections": args.connections,
+        "at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "figures": rows,
+        "growth": compared,
+    }
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)
     Path(args.output).write_text(json.dumps(report, indent=2) + "\n")
     log(f"wrote {args.output}")

@@ -1,4 +1,5 @@
 """JobHax backend: the WSGI application factory."""
+
 import logging
 
 from pyramid.config import Configurator

@@ -1,4 +1,5 @@
 """The `jobhax` command: serve, migrate, manage clients, run workers and reports."""
+
 import argparse
 import contextlib
 import json
@@ -38,8 +39,13 @@ def start_background_worker(settings):
 
     from jobhax.worker import run_worker
 
-    thread = threading.Thread(target=run_worker, args=(settings,), name="jobhax-worker", daemon=True,
-                              kwargs={"concurrency": 2, "install_signal_handlers": False})
+    thread = threading.Thread(
+        target=run_worker,
+        args=(settings,),
+        name="jobhax-worker",
+        daemon=True,
+        kwargs={"concurrency": 2, "install_signal_handlers": False},
+    )
     thread.start()
     return thread
 
@@ -108,14 +114,18 @@ def cmd_serve(args):
     if settings["jobhax.env"] == "development":
         upgrade(settings["sqlalchemy.url"])
         client = ensure_development_client(settings)
-        print(f"development OAuth client: client_id={client['client_id']} "
-              f"client_secret={client['client_secret']}", flush=True)
+        print(
+            f"development OAuth client: client_id={client['client_id']} "
+            f"client_secret={client['client_secret']}",
+            flush=True,
+        )
         start_background_worker(settings)
     server_options = plaster.get_settings(args.ini, "server:main")
     host = args.host or server_options.get("listen", "127.0.0.1:6543").rsplit(":", 1)[0]
     port = args.port or int(server_options.get("listen", "127.0.0.1:6543").rsplit(":", 1)[1])
-    options = dict(threads=int(server_options.get("threads", 8)), ident="jobhax",
-                   shutdown_timeout=args.shutdown_timeout)
+    options = dict(
+        threads=int(server_options.get("threads", 8)), ident="jobhax", shutdown_timeout=args.shutdown_timeout
+    )
     if args.workers > 1 and settings["jobhax.env"] != "development":
         print(f"serving on http://{host}:{port} with {args.workers} processes", flush=True)
         serve_workers(lambda: main({}, **raw), host=host, port=port, workers=args.workers, **options)
@@ -128,8 +138,11 @@ def cmd_serve(args):
 def cmd_worker(args):
     from jobhax.worker import run_worker
 
-    run_worker(load_settings(_resolved_raw_settings(args.ini)), concurrency=args.concurrency,
-               queues=args.queue or None)
+    run_worker(
+        load_settings(_resolved_raw_settings(args.ini)),
+        concurrency=args.concurrency,
+        queues=args.queue or None,
+    )
 
 
 def cmd_refresh_reports(args):
@@ -158,8 +171,15 @@ def cmd_seed_demo(args):
 
     with _transaction(args) as connection:
         seeded = seed_demo(connection, args.users, args.apps_per_user, args.seed, size_mix=args.mix)
-    print(json.dumps({"users": len(seeded), "applications": sum(user["applications"] for user in seeded),
-                      "first_user_id": seeded[0]["id"] if seeded else None}))
+    print(
+        json.dumps(
+            {
+                "users": len(seeded),
+                "applications": sum(user["applications"] for user in seeded),
+                "first_user_id": seeded[0]["id"] if seeded else None,
+            }
+        )
+    )
 
 
 COMMANDS = {
@@ -175,15 +195,25 @@ COMMANDS = {
 
 def build_parser():
     parser = argparse.ArgumentParser(prog="jobhax", description="JobHax backend")
-    parser.add_argument("--ini", default="development.ini", help="configuration file (default: development.ini)")
+    parser.add_argument(
+        "--ini", default="development.ini", help="configuration file (default: development.ini)"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="serve the API with waitress")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
-    serve.add_argument("--workers", type=int, default=1,
-                       help="processes sharing the port (not in development, whose worker runs in-process)")
-    serve.add_argument("--shutdown-timeout", type=float, default=SHUTDOWN_TIMEOUT,
-                       help=f"seconds requests in flight get to finish after SIGTERM (default {SHUTDOWN_TIMEOUT})")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="processes sharing the port (not in development, whose worker runs in-process)",
+    )
+    serve.add_argument(
+        "--shutdown-timeout",
+        type=float,
+        default=SHUTDOWN_TIMEOUT,
+        help=f"seconds requests in flight get to finish after SIGTERM (default {SHUTDOWN_TIMEOUT})",
+    )
     commands.add_parser("migrate", help="apply database migrations")
     client = commands.add_parser("create-client", help="create an OAuth2 client and print its credentials")
     client.add_argument("--name", required=True)

@@ -1,4 +1,5 @@
 """Settings: the ini gives structure, the environment wins, bad values fail at start."""
+
 import os
 import secrets
 from pathlib import Path
@@ -36,8 +37,9 @@ def load_settings(settings):
         raw = os.environ.get(env_name)
         if raw is None:
             raw = result.get(name)
-        if raw is None or (isinstance(raw, str) and raw.strip() == "" and default is not None
-                           and coerce is not str):
+        if raw is None or (
+            isinstance(raw, str) and raw.strip() == "" and default is not None and coerce is not str
+        ):
             result[name] = default
             continue
         try:
@@ -60,7 +62,8 @@ def _secret_key(settings):
     if key:
         if len(key) < MIN_SECRET_KEY_LENGTH:
             raise ConfigurationError(
-                f"jobhax.secret_key (JOBHAX_SECRET_KEY) must be at least {MIN_SECRET_KEY_LENGTH} characters")
+                f"jobhax.secret_key (JOBHAX_SECRET_KEY) must be at least {MIN_SECRET_KEY_LENGTH} characters"
+            )
         return key
     if settings["jobhax.env"] == "production":
         raise ConfigurationError("jobhax.secret_key (JOBHAX_SECRET_KEY) is required in production")

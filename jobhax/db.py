@@ -1,4 +1,5 @@
 """Database wiring: engine (configured or embedded), sessions bound to pyramid_tm."""
+
 import logging
 from pathlib import Path
 

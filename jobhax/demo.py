@@ -6,6 +6,7 @@ spread over 14 months, one status-history row per application and 0-3 notes. The
 same rows. Every demo user's password is :data:`DEMO_PASSWORD`, hashed once for all of them because
 argon2 is deliberately slow.
 """
+
 import datetime
 import io
 import math
@@ -16,7 +17,16 @@ from jobhax.accounts.passwords import hash_password
 DEMO_PASSWORD = "jobhax demo password"
 TITLE_SHARE = 0.15
 COMPANY_SHARE = 0.30
-SOURCES = ("LinkedIn", "Indeed", "Hired.com", "Vettery", "Glassdoor", "AngelList", "Referral", "Company website")
+SOURCES = (
+    "LinkedIn",
+    "Indeed",
+    "Hired.com",
+    "Vettery",
+    "Glassdoor",
+    "AngelList",
+    "Referral",
+    "Company website",
+)
 SOURCE_WEIGHTS = (35, 20, 15, 10, 5, 5, 5, 5)
 STATUS_IDS = (1, 2, 3, 4, 5)
 STATUS_WEIGHTS = (50, 20, 15, 10, 5)
@@ -28,20 +38,102 @@ MAX_NOTES = 3
 BATCH_ROWS = 200_000
 
 LEVELS = ("Junior", "Senior", "Staff", "Principal", "Lead", "Intern", "Associate", "Head of")
-AREAS = ("Backend", "Frontend", "Full Stack", "Mobile", "Android", "iOS", "Data", "Machine Learning",
-         "Platform", "Security", "Cloud", "Embedded", "QA", "Site Reliability", "Game", "Web")
-ROLES = ("Engineer", "Developer", "Architect", "Analyst", "Scientist", "Consultant", "Manager", "Designer",
-         "Specialist", "Administrator", "Programmer", "Researcher")
-NAME_STARTS = ("Blue", "Bright", "Cloud", "Data", "Deep", "Fast", "Green", "Hyper", "Iron", "Lumen", "Meta",
-               "Nimbus", "North", "Open", "Pixel", "Quantum", "Red", "Silver", "Smart", "Solar", "Star", "Swift",
-               "True", "Vector", "Zen")
-NAME_ENDS = ("bit", "byte", "craft", "dash", "flow", "forge", "grid", "hub", "labs", "leaf", "line", "logic",
-             "mind", "nest", "path", "point", "scale", "shift", "soft", "spark", "stack", "ware", "wave", "works")
+AREAS = (
+    "Backend",
+    "Frontend",
+    "Full Stack",
+    "Mobile",
+    "Android",
+    "iOS",
+    "Data",
+    "Machine Learning",
+    "Platform",
+    "Security",
+    "Cloud",
+    "Embedded",
+    "QA",
+    "Site Reliability",
+    "Game",
+    "Web",
+)
+ROLES = (
+    "Engineer",
+    "Developer",
+    "Architect",
+    "Analyst",
+    "Scientist",
+    "Consultant",
+    "Manager",
+    "Designer",
+    "Specialist",
+    "Administrator",
+    "Programmer",
+    "Researcher",
+)
+NAME_STARTS = (
+    "Blue",
+    "Bright",
+    "Cloud",
+    "Data",
+    "Deep",
+    "Fast",
+    "Green",
+    "Hyper",
+    "Iron",
+    "Lumen",
+    "Meta",
+    "Nimbus",
+    "North",
+    "Open",
+    "Pixel",
+    "Quantum",
+    "Red",
+    "Silver",
+    "Smart",
+    "Solar",
+    "Star",
+    "Swift",
+    "True",
+    "Vector",
+    "Zen",
+)
+NAME_ENDS = (
+    "bit",
+    "byte",
+    "craft",
+    "dash",
+    "flow",
+    "forge",
+    "grid",
+    "hub",
+    "labs",
+    "leaf",
+    "line",
+    "logic",
+    "mind",
+    "nest",
+    "path",
+    "point",
+    "scale",
+    "shift",
+    "soft",
+    "spark",
+    "stack",
+    "ware",
+    "wave",
+    "works",
+)
 COMPANY_KINDS = ("", " Inc.", " GmbH", " Ltd", " Technologies", " Systems", " Group", " AG")
-NOTES = ("Recruiter called, follow up next week.", "Sent thank-you email after the interview.",
-         "Salary range discussed: matches expectations.", "Asked for a take-home assignment.",
-         "Referral from a former colleague.", "Team uses Python and PostgreSQL.",
-         "Second round scheduled with the hiring manager.", "No answer yet, ping them Friday.")
+NOTES = (
+    "Recruiter called, follow up next week.",
+    "Sent thank-you email after the interview.",
+    "Salary range discussed: matches expectations.",
+    "Asked for a take-home assignment.",
+    "Referral from a former colleague.",
+    "Team uses Python and PostgreSQL.",
+    "Second round scheduled with the hiring manager.",
+    "No answer yet, ping them Friday.",
+)
 
 
 def _numbered(names, index):
@@ -108,9 +200,23 @@ class _Batch:
 
     def flush(self):
         if self.rows:
-            _copy(self.cursor, "job_applications",
-                  ("id", "user_id", "job_title", "company", "source", "status_id", "is_rejected", "apply_date",
-                   "created_at", "deleted_at"), self.jobapps)
+            _copy(
+                self.cursor,
+                "job_applications",
+                (
+                    "id",
+                    "user_id",
+                    "job_title",
+                    "company",
+                    "source",
+                    "status_id",
+                    "is_rejected",
+                    "apply_date",
+                    "created_at",
+                    "deleted_at",
+                ),
+                self.jobapps,
+            )
             _copy(self.cursor, "status_history", ("jobapp_id", "status_id", "changed_at"), self.history)
             _copy(self.cursor, "notes", ("jobapp_id", "description", "created_at"), self.notes)
         self._reset()
@@ -122,7 +228,7 @@ def seed_demo(connection, users, apps_per_user, seed, size_mix=False, now=None):
     ``connection`` is a SQLAlchemy connection inside a transaction the caller commits.
     """
     rng = random.Random(seed)
-    now = now or datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    now = now or datetime.datetime.now(datetime.UTC).replace(microsecond=0)
     span_seconds = int(SPAN.total_seconds())
     sizes = _sizes(rng, users, apps_per_user, size_mix)
     cursor = connection.connection.cursor()
@@ -136,11 +242,17 @@ def seed_demo(connection, users, apps_per_user, seed, size_mix=False, now=None):
     for offset, size in enumerate(sizes):
         user_id = first_user + offset
         username = f"demo{user_id}"
-        user_rows.write(f"{user_id}\t{username}\t{username}@example.com\tDemo\tUser {user_id}\t{password_hash}\t"
-                        f"{_utc(now)}\n")
+        user_rows.write(
+            f"{user_id}\t{username}\t{username}@example.com\tDemo\tUser {user_id}\t{password_hash}\t"
+            f"{_utc(now)}\n"
+        )
         seeded.append({"id": user_id, "username": username, "applications": size})
-    _copy(cursor, "users", ("id", "username", "email", "first_name", "last_name", "password_hash", "created_at"),
-          user_rows)
+    _copy(
+        cursor,
+        "users",
+        ("id", "username", "email", "first_name", "last_name", "password_hash", "created_at"),
+        user_rows,
+    )
 
     batch = _Batch(cursor)
     for user in seeded:
@@ -157,8 +269,10 @@ def seed_demo(connection, users, apps_per_user, seed, size_mix=False, now=None):
             applied_text = _utc(applied)
             deleted = _utc(applied + datetime.timedelta(days=1)) if random_share() < DELETED_SHARE else "\\N"
             rejected = "t" if random_share() < REJECTED_SHARE else "f"
-            batch.jobapps.write(f"{jobapp_id}\t{user['id']}\t{titles[index]}\t{companies[index]}\t{sources[index]}"
-                                f"\t{statuses[index]}\t{rejected}\t{applied_text}\t{applied_text}\t{deleted}\n")
+            batch.jobapps.write(
+                f"{jobapp_id}\t{user['id']}\t{titles[index]}\t{companies[index]}\t{sources[index]}"
+                f"\t{statuses[index]}\t{rejected}\t{applied_text}\t{applied_text}\t{deleted}\n"
+            )
             batch.history.write(f"{jobapp_id}\t{statuses[index]}\t{applied_text}\n")
             for note in range(rng.randint(0, MAX_NOTES)):
                 written = _utc(applied + datetime.timedelta(hours=note + 1))

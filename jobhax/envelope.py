@@ -20,18 +20,23 @@ code  status  message
 12    429     Too many attempts
 13    500     Internal error             (never a traceback)
 14    503     Service temporarily unavailable, try again later
+15    403     Email not verified
+16    400     Token invalid or expired   (email verification and password reset tokens)
+17    409     Quota exceeded
 ====  ======  ========================================================
 
 Raise :class:`ApiError` to answer with a code and roll the transaction back; return
 :func:`error_response` to answer with a code and keep what the request wrote (login failures).
 """
+
 import enum
 import logging
 
 from pyramid.httpexceptions import HTTPException
 from pyramid.response import Response
 from pyramid.view import exception_view_config, notfound_view_config
-from sqlalchemy.exc import DBAPIError, OperationalError, TimeoutError as PoolTimeoutError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +64,9 @@ class ErrorCode(enum.IntEnum):
     TOO_MANY_ATTEMPTS = (12, 429, "Too many attempts")
     INTERNAL_ERROR = (13, 500, "Internal error")
     UNAVAILABLE = (14, 503, "Service temporarily unavailable, try again later")
+    EMAIL_NOT_VERIFIED = (15, 403, "Email not verified")
+    TOKEN_INVALID = (16, 400, "Token invalid or expired")
+    QUOTA_EXCEEDED = (17, 409, "Quota exceeded")
 
 
 class ApiError(Exception):
@@ -96,8 +104,12 @@ def json_text_response(request, data_json):
 
 
 def error_response(request, code, status=None):
-    response = Response(json_body=envelope(code=code), status=status or code.status,
-                        content_type="application/json", charset="utf-8")
+    response = Response(
+        json_body=envelope(code=code),
+        status=status or code.status,
+        content_type="application/json",
+        charset="utf-8",
+    )
     if response.status_code == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="jobhax"'
     return response
@@ -115,8 +127,12 @@ def _is_api(request):
 @exception_view_config(ApiError)
 def api_error_view(exc, request):
     if not _is_api(request):
-        return Response(json_body={"error": "temporarily_unavailable" if exc.code == ErrorCode.UNAVAILABLE
-                                   else "server_error"}, status=exc.status)
+        return Response(
+            json_body={
+                "error": "temporarily_unavailable" if exc.code == ErrorCode.UNAVAILABLE else "server_error"
+            },
+            status=exc.status,
+        )
     return error_response(request, exc.code, exc.status)
 
 

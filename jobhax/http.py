@@ -1,4 +1,5 @@
 """Request-level HTTP rules shared by every route: body size limit and CORS."""
+
 from pyramid.httpexceptions import HTTPRequestEntityTooLarge
 from pyramid.response import Response
 from pyramid.tweens import EXCVIEW
@@ -44,12 +45,14 @@ def cors_tween_factory(handler, registry):
         if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
             response = Response(status=204)
             if origin:
-                response.headers.update({
-                    "Access-Control-Allow-Origin": origin,
-                    "Access-Control-Allow-Methods": ALLOWED_METHODS,
-                    "Access-Control-Allow-Headers": ALLOWED_HEADERS,
-                    "Access-Control-Max-Age": PREFLIGHT_MAX_AGE,
-                })
+                response.headers.update(
+                    {
+                        "Access-Control-Allow-Origin": origin,
+                        "Access-Control-Allow-Methods": ALLOWED_METHODS,
+                        "Access-Control-Allow-Headers": ALLOWED_HEADERS,
+                        "Access-Control-Max-Age": PREFLIGHT_MAX_AGE,
+                    }
+                )
         else:
             response = handler(request)
             if origin:

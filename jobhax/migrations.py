@@ -1,7 +1,9 @@
 """Alembic, driven from the app's own settings: `jobhax migrate`, the heartbeat, the tests."""
+
+from importlib.resources import files
 from pathlib import Path
 
-from alembic import command
+from alembic import command, op
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -31,3 +33,10 @@ def head_revisions():
 def is_at_head(connection):
     current = set(MigrationContext.configure(connection).get_current_heads())
     return current == head_revisions()
+
+
+def run_sql_file(name):
+    """Apply one versioned file of jobhax/sql/ inside the running Alembic revision."""
+    sql = files("jobhax").joinpath("sql", name).read_text(encoding="utf-8")
+    # Sent as written: no bind-parameter parsing of colons or percent signs in the SQL and its comments.
+    op.get_bind().exec_driver_sql(sql, execution_options={"no_parameters": True})

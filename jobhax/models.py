@@ -1,4 +1,5 @@
 """Every mapped model, imported once so Alembic and the app see the same metadata."""
+
 from jobhax.accounts.models import LoginFailure, OAuthClient, OAuthToken, SocialAccount, User  # noqa: F401
 from jobhax.db import Base  # noqa: F401
 from jobhax.jobapps.models import ApplicationStatus, JobApplication, JobPosting, Note, StatusHistory  # noqa: F401

@@ -6,6 +6,7 @@ times per ``jobhax.worker_stalled_seconds``; a periodic job puts back in its que
 'doing' on a worker silent for that long (procrastinate's stalled-jobs recipe). The Gmail import then
 resumes: what the dead worker committed stays, and nothing is created twice.
 """
+
 import logging
 
 from jobhax.worker import app, environment, schedule

@@ -13,6 +13,7 @@ there). List only the codes the endpoint's own rules raise: 10 (bad parameters, 
 large), 13 and 14 are added for every endpoint, and 1 for every endpoint with
 ``permission="authenticated"``.
 """
+
 from jobhax.envelope import ErrorCode
 
 
@@ -54,26 +55,49 @@ class Responses:
 DEFINITIONS = {
     "Token": obj(
         "The JobHax token pair (also the standard RFC 6749 answer of /oauth/token).",
-        access_token=STRING, expires_in=COUNT, token_type={"type": "string", "enum": ["Bearer"]}, scope=STRING,
-        refresh_token=STRING),
+        access_token=STRING,
+        expires_in=COUNT,
+        token_type={"type": "string", "enum": ["Bearer"]},
+        scope=STRING,
+        refresh_token=STRING,
+    ),
     "Status": obj(id=INTEGER, value=STRING),
     "JobApplication": obj(
-        id=INTEGER, applicationStatus=nullable(ref("Status")), jobTitle=STRING, company=STRING,
-        companyLogo=nullable(STRING), applyDate=UTC_TIME, msgId=nullable(STRING), source=STRING,
-        isRejected=BOOLEAN, user=INTEGER),
+        id=INTEGER,
+        applicationStatus=nullable(ref("Status")),
+        jobTitle=STRING,
+        company=STRING,
+        companyLogo=nullable(STRING),
+        applyDate=UTC_TIME,
+        msgId=nullable(STRING),
+        source=STRING,
+        isRejected=BOOLEAN,
+        user=INTEGER,
+    ),
     "StatusChange": obj(applicationStatus=nullable(ref("Status")), update_date=UTC_TIME),
     "Note": obj(id=INTEGER, description=STRING, created_date=UTC_TIME, update_date=nullable(UTC_TIME)),
     "JobPosting": obj(
         "The LinkedIn job posting behind an application; three empty objects when none is stored.",
-        posterInformation=ANY_OBJECT, decoratedJobPosting=ANY_OBJECT, topCardV2=ANY_OBJECT),
+        posterInformation=ANY_OBJECT,
+        decoratedJobPosting=ANY_OBJECT,
+        topCardV2=ANY_OBJECT,
+    ),
     "SyncStatus": obj(
         "The caller's last Gmail import.",
         state={"type": "string", "enum": ["idle", "queued", "running", "done", "failed"]},
-        started_at=nullable(UTC_TIME), finished_at=nullable(UTC_TIME), messages_total=COUNT,
-        messages_processed=COUNT, messages_skipped=COUNT, jobapps_created=COUNT,
-        error=nullable({"type": "string", "description": "e.g. google_token_invalid"})),
-    "Mail": obj(subject=STRING, body={"type": "string", "description": "HTML"},
-                date={"type": "string", "description": "YYYY-MM-DD HH:MM:SS+00:00"}),
+        started_at=nullable(UTC_TIME),
+        finished_at=nullable(UTC_TIME),
+        messages_total=COUNT,
+        messages_processed=COUNT,
+        messages_skipped=COUNT,
+        jobapps_created=COUNT,
+        error=nullable({"type": "string", "description": "e.g. google_token_invalid"}),
+    ),
+    "Mail": obj(
+        subject=STRING,
+        body={"type": "string", "description": "HTML"},
+        date={"type": "string", "description": "YYYY-MM-DD HH:MM:SS+00:00"},
+    ),
     "MonthlySeries": obj(source=STRING, data=array(COUNT)),
 }
 
@@ -81,34 +105,44 @@ DEFINITIONS = {
 # has no oneOf: a schema without "type" whose "items" constrains arrays and "properties" objects says both.
 JOBAPPS_LIST = {
     "description": "Without `limit`: every JobApplication, newest applyDate first. With `limit`: one page "
-                   "`{items, next_cursor}`; pass `next_cursor` back as `cursor` for the next page, null on "
-                   "the last.",
+    "`{items, next_cursor}`; pass `next_cursor` back as `cursor` for the next page, null on "
+    "the last.",
     "items": ref("JobApplication"),
-    "properties": {"items": array(ref("JobApplication")),
-                   "next_cursor": nullable({"type": "string", "description": "opaque"})},
+    "properties": {
+        "items": array(ref("JobApplication")),
+        "next_cursor": nullable({"type": "string", "description": "opaque"}),
+    },
     "required": ["items", "next_cursor"],
 }
 
 # [[series per source], [12 month names]]: again a tuple Swagger 2.0 cannot say; objects are series.
 MONTHLY_COUNTS = {
-    "type": "array", "minItems": 2, "maxItems": 2,
+    "type": "array",
+    "minItems": 2,
+    "maxItems": 2,
     "description": "`[series, months]`: one MonthlySeries per source (Hired.com, LinkedIn, Indeed, Vettery, "
-                   "Others[, Total]) with 12 counts, oldest month first; then the 12 English month names.",
-    "items": {"type": "array", "items": {"properties": DEFINITIONS["MonthlySeries"]["properties"],
-                                         "required": ["data", "source"]}},
+    "Others[, Total]) with 12 counts, oldest month first; then the 12 English month names.",
+    "items": {
+        "type": "array",
+        "items": {"properties": DEFINITIONS["MonthlySeries"]["properties"], "required": ["data", "source"]},
+    },
 }
 
 RESPONSES = {
     # Accounts.
-    "register": Responses(NULL, ErrorCode.PASSWORDS_DO_NOT_MATCH, ErrorCode.USERNAME_TAKEN, ErrorCode.EMAIL_TAKEN),
-    "login": Responses(ref("Token"), ErrorCode.INVALID_CREDENTIALS, ErrorCode.LOGIN_FAILED,
-                       ErrorCode.TOO_MANY_ATTEMPTS),
+    "register": Responses(
+        NULL, ErrorCode.PASSWORDS_DO_NOT_MATCH, ErrorCode.USERNAME_TAKEN, ErrorCode.EMAIL_TAKEN
+    ),
+    "login": Responses(
+        ref("Token"), ErrorCode.INVALID_CREDENTIALS, ErrorCode.LOGIN_FAILED, ErrorCode.TOO_MANY_ATTEMPTS
+    ),
     "refresh_token": Responses(ref("Token"), ErrorCode.INVALID_CREDENTIALS),
     "logout": Responses(NULL, ErrorCode.INVALID_CREDENTIALS, ErrorCode.LOGOUT_FAILED),
     "auth_social_user": Responses(ref("Token"), ErrorCode.INVALID_CREDENTIALS),
     "update_gmail_token": Responses(NULL, ErrorCode.GOOGLE_TOKEN_UPDATE_FAILED),
-    "get_linkedin_profile": Responses(dict(ANY_OBJECT, description="LinkedIn's /v2/me answer, as is"),
-                                      ErrorCode.PROFILE_NOT_FOUND),
+    "get_linkedin_profile": Responses(
+        dict(ANY_OBJECT, description="LinkedIn's /v2/me answer, as is"), ErrorCode.PROFILE_NOT_FOUND
+    ),
     "sync_user_emails": Responses(ref("SyncStatus"), ErrorCode.GOOGLE_TOKEN_EXPIRED),
     "sync_status": Responses(ref("SyncStatus")),
     "get_user_google_mails": Responses(array(ref("Mail"))),
@@ -130,7 +164,7 @@ RESPONSES = {
     "get_application_count_by_month_with_total": Responses(MONTHLY_COUNTS),
     "get_count_by_statuses": Responses(array(obj(name=STRING, value=COUNT))),
     "get_word_count": Responses(array(obj(word=STRING, value=COUNT))),
-    "get_count_by_jobtitle_and_statuses": Responses(obj(
-        jobs=array(STRING), statuses=array(STRING),
-        data=array(obj(name=STRING, data=array(COUNT))))),
+    "get_count_by_jobtitle_and_statuses": Responses(
+        obj(jobs=array(STRING), statuses=array(STRING), data=array(obj(name=STRING, data=array(COUNT))))
+    ),
 }

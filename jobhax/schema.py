@@ -2,6 +2,7 @@
 
 Coercions the contract allows (``"576"`` → 576, ``"true"`` → True) happen here, once.
 """
+
 import datetime
 import json
 
@@ -91,9 +92,9 @@ class ApplicationDate(colander.SchemaType):
         except ValueError:
             raise colander.Invalid(node, "must be YYYY-MM-DD or an ISO-8601 datetime")
         if value.tzinfo is None:
-            value = value.replace(tzinfo=datetime.timezone.utc)
+            value = value.replace(tzinfo=datetime.UTC)
         try:
-            return value.astimezone(datetime.timezone.utc)
+            return value.astimezone(datetime.UTC)
         except OverflowError:
             # An offset can push year 1 or 9999 out of datetime's range: bad input, not a 500.
             raise colander.Invalid(node, "must be a date within years 1 to 9999 in UTC")
@@ -110,9 +111,14 @@ PROVIDER_TOKEN_MAX = 4096
 def provider_token(**kw):
     """A Google or LinkedIn access token: visible ASCII (RFC 6750 b64token), since anything else cannot
     even travel in the Authorization header we send it in."""
-    return colander.SchemaNode(Text(), validator=colander.All(
-        colander.Length(min=1, max=PROVIDER_TOKEN_MAX),
-        colander.Regex(r"^[\x21-\x7e]+$", msg="must be an OAuth2 access token")), **kw)
+    return colander.SchemaNode(
+        Text(),
+        validator=colander.All(
+            colander.Length(min=1, max=PROVIDER_TOKEN_MAX),
+            colander.Regex(r"^[\x21-\x7e]+$", msg="must be an OAuth2 access token"),
+        ),
+        **kw,
+    )
 
 
 class JsonBody(colander.MappingSchema):

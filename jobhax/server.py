@@ -4,6 +4,7 @@
 in the middle. Here the listening socket closes first (new connections are refused), idle keep-alive
 connections close, and the requests already received get up to ``shutdown_timeout`` seconds to finish.
 """
+
 import ctypes
 import logging
 import os
@@ -27,13 +28,16 @@ def serve(app, *, threads, shutdown_timeout=SHUTDOWN_TIMEOUT, **options):
     """``options`` are waitress's: ``host`` and ``port``, or ``sockets`` already listening."""
     server = waitress.create_server(app, threads=threads, **options)
     received = []
-    previous = {signum: signal.signal(signum, lambda signum, frame: received.append(signum))
-                for signum in (signal.SIGTERM, signal.SIGINT)}
+    previous = {
+        signum: signal.signal(signum, lambda signum, frame: received.append(signum))
+        for signum in (signal.SIGTERM, signal.SIGINT)
+    }
     try:
         while not received:
             wasyncore.loop(timeout=TICK, map=server._map, count=1)
-        log.info("%s: refusing new connections, finishing requests in flight",
-                 signal.Signals(received[0]).name)
+        log.info(
+            "%s: refusing new connections, finishing requests in flight", signal.Signals(received[0]).name
+        )
         drain(server, shutdown_timeout)
     finally:
         for signum, handler in previous.items():
@@ -80,8 +84,13 @@ def serve_workers(make_app, *, host, port, workers, threads, shutdown_timeout=SH
             code = 1
             try:
                 _die_with_parent()
-                serve(make_app(), sockets=[listener], threads=threads, shutdown_timeout=shutdown_timeout,
-                      **options)
+                serve(
+                    make_app(),
+                    sockets=[listener],
+                    threads=threads,
+                    shutdown_timeout=shutdown_timeout,
+                    **options,
+                )
                 code = 0
             except BaseException:
                 log.exception("serve worker %d failed", os.getpid())
@@ -89,8 +98,10 @@ def serve_workers(make_app, *, host, port, workers, threads, shutdown_timeout=SH
                 os._exit(code)
         children.append(pid)
     listener.close()  # The children's copies are the listening socket now: closed when they all stop.
-    previous = {signum: signal.signal(signum, lambda signum, frame: _signal_all(children, signum))
-                for signum in (signal.SIGTERM, signal.SIGINT)}
+    previous = {
+        signum: signal.signal(signum, lambda signum, frame: _signal_all(children, signum))
+        for signum in (signal.SIGTERM, signal.SIGINT)
+    }
     try:
         for pid in children:
             os.waitpid(pid, 0)

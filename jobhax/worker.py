@@ -4,6 +4,7 @@ Workers are plain processes (`jobhax worker`), as many as wanted on any machine,
 The web side never runs a job: it defers one by name inside the request's own transaction, so a job
 exists exactly when the request that asked for it commits.
 """
+
 import contextlib
 import logging
 
@@ -25,8 +26,10 @@ app = procrastinate.App(connector=procrastinate.PsycopgConnector(), import_paths
 
 # Defer jobs by task name on the caller's connection (never one of their own), per database driver.
 _deferrers = {
-    "psycopg": (procrastinate.App(connector=procrastinate.SyncPsycopgConnector()),
-                lambda connection: connection.connection.dbapi_connection),
+    "psycopg": (
+        procrastinate.App(connector=procrastinate.SyncPsycopgConnector()),
+        lambda connection: connection.connection.dbapi_connection,
+    ),
     "psycopg2": (procrastinate.App(connector=SQLAlchemyPsycopg2Connector()), lambda connection: connection),
 }
 
@@ -37,8 +40,13 @@ def defer(dbsession, task_name, *, queue, lock=None, queueing_lock=None, **task_
     with dbsession.begin_nested() as savepoint:
         connection = dbsession.connection()  # emits the SAVEPOINT, which a raw driver connection would not
         deferrer_app, driver_connection = _deferrers[connection.dialect.driver]
-        deferrer = deferrer_app.configure_task(task_name, connection=driver_connection(connection), queue=queue,
-                                               lock=lock, queueing_lock=queueing_lock)
+        deferrer = deferrer_app.configure_task(
+            task_name,
+            connection=driver_connection(connection),
+            queue=queue,
+            lock=lock,
+            queueing_lock=queueing_lock,
+        )
         try:
             deferrer.defer(**task_kwargs)
         except procrastinate.exceptions.AlreadyEnqueued:
@@ -90,7 +98,11 @@ def schedule(task, cron, periodic_id):
 
 def libpq_url(settings):
     """The SQLAlchemy URL in the form psycopg (procrastinate's driver) accepts."""
-    return make_url(settings["sqlalchemy.url"]).set(drivername="postgresql").render_as_string(hide_password=False)
+    return (
+        make_url(settings["sqlalchemy.url"])
+        .set(drivername="postgresql")
+        .render_as_string(hide_password=False)
+    )
 
 
 def run_worker(settings, *, concurrency=4, queues=None, install_signal_handlers=True):
@@ -99,14 +111,24 @@ def run_worker(settings, *, concurrency=4, queues=None, install_signal_handlers=
     from jobhax.metrics.tasks import refresh_reports_task
     from jobhax.recovery import worker_options
 
-    schedule(refresh_reports_task, refresh_cron(settings["jobhax.reports_refresh_minutes"]), REFRESH_PERIODIC_ID)
+    schedule(
+        refresh_reports_task, refresh_cron(settings["jobhax.reports_refresh_minutes"]), REFRESH_PERIODIC_ID
+    )
     _environment = JobEnvironment(settings)
-    connector = procrastinate.PsycopgConnector(conninfo=libpq_url(settings), min_size=1, max_size=concurrency + 2,
-                                               kwargs={"application_name": "jobhax-worker"})
+    connector = procrastinate.PsycopgConnector(
+        conninfo=libpq_url(settings),
+        min_size=1,
+        max_size=concurrency + 2,
+        kwargs={"application_name": "jobhax-worker"},
+    )
     try:
         with app.replace_connector(connector):
-            app.run_worker(concurrency=concurrency, queues=queues, install_signal_handlers=install_signal_handlers,
-                           **worker_options(settings))
+            app.run_worker(
+                concurrency=concurrency,
+                queues=queues,
+                install_signal_handlers=install_signal_handlers,
+                **worker_options(settings),
+            )
     finally:
         _environment.engine.dispose()
         _environment = None

@@ -6,6 +6,7 @@ database connections it holds do not grow. `make soak` runs it (SOAK_SECONDS=600
 The database is a scratch one created on JOBHAX_SOAK_DATABASE_URL, else JOBHAX_TEST_DATABASE_URL, else the
 embedded PostgreSQL under var/pgsoak; it is dropped at the end.
 """
+
 import argparse
 import collections
 import json
@@ -32,9 +33,14 @@ from sqlalchemy.pool import NullPool
 ROOT = Path(__file__).resolve().parent.parent
 MIB = 1024 * 1024
 SAMPLE_EVERY = 5
-METRICS = ("get_total_application_count", "get_application_count_by_month",
-           "get_application_count_by_month_with_total", "get_count_by_statuses", "get_word_count",
-           "get_count_by_jobtitle_and_statuses")
+METRICS = (
+    "get_total_application_count",
+    "get_application_count_by_month",
+    "get_application_count_by_month_with_total",
+    "get_count_by_statuses",
+    "get_word_count",
+    "get_count_by_jobtitle_and_statuses",
+)
 # Each client keeps at most this many live applications, so a response's size stays in one range.
 MAX_LIVE_APPS = 60
 
@@ -60,9 +66,12 @@ class ScratchDatabase:
     def connections(self):
         """Connections to the soak database, this query's own excluded."""
         with self.admin.connect() as connection:
-            return connection.scalar(text(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = :name AND pid <> pg_backend_pid()"),
-                {"name": self.name})
+            return connection.scalar(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = :name AND pid <> pg_backend_pid()"
+                ),
+                {"name": self.name},
+            )
 
     def drop(self):
         with self.admin.connect() as connection:
@@ -120,13 +129,31 @@ class Client:
         return None
 
     def login(self):
-        self.tokens = self.data(self.call("login", "POST", "/api/users/login", token=False, json=dict(
-            self.oauth, username=self.username, password=self.password)))
+        self.tokens = self.data(
+            self.call(
+                "login",
+                "POST",
+                "/api/users/login",
+                token=False,
+                json=dict(self.oauth, username=self.username, password=self.password),
+            )
+        )
 
     def start(self):
-        self.call("register", "POST", "/api/users/register", token=False, json={
-            "username": self.username, "email": f"{self.username}@example.com", "first_name": "Soak",
-            "last_name": "Test", "password": self.password, "password2": self.password})
+        self.call(
+            "register",
+            "POST",
+            "/api/users/register",
+            token=False,
+            json={
+                "username": self.username,
+                "email": f"{self.username}@example.com",
+                "first_name": "Soak",
+                "last_name": "Test",
+                "password": self.password,
+                "password2": self.password,
+            },
+        )
         self.login()
 
     def step(self):
@@ -136,11 +163,22 @@ class Client:
     def add_jobapp(self):
         if len(self.jobapps) >= MAX_LIVE_APPS:
             return self.delete_jobapp()
-        created = self.data(self.call("add_jobapp", "POST", "/api/jobapps/add_jobapp", json={
-            "job_title": self.random.choice(["Android Developer", "Backend Engineer", "Data Scientist"]),
-            "company": self.random.choice(["Mozilla", "ACME", "Initech", "Globex"]),
-            "status_id": self.random.randint(1, 5), "source": self.random.choice(["LinkedIn", "Indeed", "Other"]),
-            "application_date": f"2026-{self.random.randint(1, 11):02d}-{self.random.randint(1, 28):02d}"}))
+        created = self.data(
+            self.call(
+                "add_jobapp",
+                "POST",
+                "/api/jobapps/add_jobapp",
+                json={
+                    "job_title": self.random.choice(
+                        ["Android Developer", "Backend Engineer", "Data Scientist"]
+                    ),
+                    "company": self.random.choice(["Mozilla", "ACME", "Initech", "Globex"]),
+                    "status_id": self.random.randint(1, 5),
+                    "source": self.random.choice(["LinkedIn", "Indeed", "Other"]),
+                    "application_date": f"2026-{self.random.randint(1, 11):02d}-{self.random.randint(1, 28):02d}",
+                },
+            )
+        )
         if created:
             self.jobapps.append(created["id"])
 
@@ -149,9 +187,16 @@ class Client:
 
     def update_jobapp(self):
         if self.jobapps:
-            self.call("update_jobapp", "POST", "/api/jobapps/update_jobapp", json={
-                "jobapp_id": self.random.choice(self.jobapps), "status_id": self.random.randint(1, 5),
-                "rejected": self.random.random() < 0.2})
+            self.call(
+                "update_jobapp",
+                "POST",
+                "/api/jobapps/update_jobapp",
+                json={
+                    "jobapp_id": self.random.choice(self.jobapps),
+                    "status_id": self.random.randint(1, 5),
+                    "rejected": self.random.random() < 0.2,
+                },
+            )
 
     def delete_jobapp(self):
         if self.jobapps:
@@ -169,16 +214,30 @@ class Client:
         if self.notes and self.random.random() < 0.5:
             jobapp_id, note_id = self.random.choice(self.notes)
             if self.random.random() < 0.5:
-                self.call("update_jobapp_note", "POST", "/api/jobapps/update_jobapp_note",
-                          json={"jobapp_note_id": note_id, "description": "updated " * 10})
+                self.call(
+                    "update_jobapp_note",
+                    "POST",
+                    "/api/jobapps/update_jobapp_note",
+                    json={"jobapp_note_id": note_id, "description": "updated " * 10},
+                )
             else:
                 self.notes.remove((jobapp_id, note_id))
-                self.call("delete_jobapp_note", "POST", "/api/jobapps/delete_jobapp_note",
-                          json={"jobapp_note_id": note_id})
+                self.call(
+                    "delete_jobapp_note",
+                    "POST",
+                    "/api/jobapps/delete_jobapp_note",
+                    json={"jobapp_note_id": note_id},
+                )
         elif self.jobapps:
             jobapp_id = self.random.choice(self.jobapps)
-            note = self.data(self.call("add_jobapp_note", "POST", "/api/jobapps/add_jobapp_note",
-                                       json={"jobapp_id": jobapp_id, "description": "a note " * 20}))
+            note = self.data(
+                self.call(
+                    "add_jobapp_note",
+                    "POST",
+                    "/api/jobapps/add_jobapp_note",
+                    json={"jobapp_id": jobapp_id, "description": "a note " * 20},
+                )
+            )
             if note:
                 self.notes.append((jobapp_id, note["id"]))
 
@@ -191,15 +250,27 @@ class Client:
 
     def refresh(self):
         if self.tokens:
-            self.tokens = self.data(self.call("refresh_token", "POST", "/api/users/refresh_token", token=False,
-                                              json=dict(self.oauth, refresh_token=self.tokens["refresh_token"])))
+            self.tokens = self.data(
+                self.call(
+                    "refresh_token",
+                    "POST",
+                    "/api/users/refresh_token",
+                    token=False,
+                    json=dict(self.oauth, refresh_token=self.tokens["refresh_token"]),
+                )
+            )
         if not self.tokens:
             self.login()
 
     def relogin(self):
         if self.tokens:
-            self.call("logout", "POST", "/api/users/logout", token=False,
-                      json=dict(self.oauth, token=self.tokens["access_token"]))
+            self.call(
+                "logout",
+                "POST",
+                "/api/users/logout",
+                token=False,
+                json=dict(self.oauth, token=self.tokens["access_token"]),
+            )
         self.login()
 
     def mistakes(self):
@@ -208,8 +279,13 @@ class Client:
         if kind == 0:
             self.call("bad_parameters", "POST", "/api/jobapps/update_jobapp", json={"jobapp_id": "abc"})
         elif kind == 1:
-            self.call("bad_token", "GET", "/api/jobapps/get_jobapps", token=False,
-                      headers={"Authorization": "Bearer " + "x" * 40})
+            self.call(
+                "bad_token",
+                "GET",
+                "/api/jobapps/get_jobapps",
+                token=False,
+                headers={"Authorization": "Bearer " + "x" * 40},
+            )
         elif kind == 2:
             self.call("unknown_id", "GET", "/api/jobapps/get_jobapp_notes", params={"jobapp_id": 999999999})
         else:
@@ -218,8 +294,20 @@ class Client:
     def heartbeat(self):
         self.call("heartbeat", "GET", "/__heartbeat__", token=False)
 
-    ACTIONS = [add_jobapp, list_jobapps, update_jobapp, delete_jobapp, read_jobapp, note, metrics, statuses,
-               refresh, relogin, mistakes, heartbeat]
+    ACTIONS = [
+        add_jobapp,
+        list_jobapps,
+        update_jobapp,
+        delete_jobapp,
+        read_jobapp,
+        note,
+        metrics,
+        statuses,
+        refresh,
+        relogin,
+        mistakes,
+        heartbeat,
+    ]
     WEIGHTS = [14, 20, 14, 3, 14, 10, 10, 4, 2, 1, 5, 3]
 
 
@@ -284,42 +372,70 @@ def main(argv=None):
     parser.add_argument("--users", type=int, default=3, help="users per client process (default 3)")
     parser.add_argument("--think", type=float, default=0.005, help="pause between rounds, seconds")
     parser.add_argument("--warmup", type=float, help="seconds ignored for memory (default: a fifth, ≥ 10)")
-    parser.add_argument("--memory-bound-mib", type=float, default=16,
-                        help="allowed server memory growth after warm-up (default 16 MiB)")
+    parser.add_argument(
+        "--memory-bound-mib",
+        type=float,
+        default=16,
+        help="allowed server memory growth after warm-up (default 16 MiB)",
+    )
     args = parser.parse_args(argv)
     warmup = args.warmup if args.warmup is not None else max(10.0, args.duration / 5)
 
     database = ScratchDatabase()
     var_dir = tempfile.mkdtemp(prefix="jobhax-soak-")
-    env = dict(os.environ, JOBHAX_DATABASE_URL=database.url, JOBHAX_SECRET_KEY=secrets.token_urlsafe(48),
-               JOBHAX_VAR_DIR=var_dir)
+    env = dict(
+        os.environ,
+        JOBHAX_DATABASE_URL=database.url,
+        JOBHAX_SECRET_KEY=secrets.token_urlsafe(48),
+        JOBHAX_VAR_DIR=var_dir,
+    )
     log_path = Path(var_dir) / "server.log"
     server = None
     try:
         subprocess.run(jobhax("migrate"), env=env, check=True, capture_output=True, timeout=300)
-        created = subprocess.run(jobhax("create-client", "--name", "soak"), env=env, check=True,
-                                 capture_output=True, text=True, timeout=60)
+        created = subprocess.run(
+            jobhax("create-client", "--name", "soak"),
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         oauth = json.loads(created.stdout)
         port = free_port()
         base_url = f"http://127.0.0.1:{port}"
         with log_path.open("wb") as log:
-            server = subprocess.Popen(jobhax("serve", "--host", "127.0.0.1", "--port", str(port)), env=env,
-                                      stdout=log, stderr=subprocess.STDOUT)
+            server = subprocess.Popen(
+                jobhax("serve", "--host", "127.0.0.1", "--port", str(port)),
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         wait_ready(base_url, server)
         server_process = psutil.Process(server.pid)
 
         started = time.time()
         deadline = started + args.duration
         results = multiprocessing.Queue()
-        clients = [multiprocessing.Process(target=client_process, args=(
-            base_url, oauth, n, deadline, args.users, args.think, results)) for n in range(args.processes)]
+        clients = [
+            multiprocessing.Process(
+                target=client_process, args=(base_url, oauth, n, deadline, args.users, args.think, results)
+            )
+            for n in range(args.processes)
+        ]
         for client in clients:
             client.start()
         samples = []
         while time.time() < deadline:
-            samples.append({"t": time.time() - started, "rss": server_process.memory_info().rss,
-                            "threads": server_process.num_threads(), "connections": database.connections(),
-                            "fds": server_process.num_fds()})
+            samples.append(
+                {
+                    "t": time.time() - started,
+                    "rss": server_process.memory_info().rss,
+                    "threads": server_process.num_threads(),
+                    "connections": database.connections(),
+                    "fds": server_process.num_fds(),
+                }
+            )
             time.sleep(min(SAMPLE_EVERY, max(0.0, deadline - time.time())))
         outcomes = collect(results, clients)
         for client in clients:
@@ -354,9 +470,14 @@ def main(argv=None):
     connections_after = max(sample["connections"] for sample in after)
     latencies.sort()
     report = {
-        "duration_s": round(args.duration), "processes": args.processes, "users": args.processes * args.users,
-        "requests": total, "requests_per_s": round(total / args.duration, 1), "by_status": dict(by_status),
-        "server_errors": server_errors, "p50_ms": round(latencies[len(latencies) // 2] * 1000, 1),
+        "duration_s": round(args.duration),
+        "processes": args.processes,
+        "users": args.processes * args.users,
+        "requests": total,
+        "requests_per_s": round(total / args.duration, 1),
+        "by_status": dict(by_status),
+        "server_errors": server_errors,
+        "p50_ms": round(latencies[len(latencies) // 2] * 1000, 1),
         "p95_ms": round(latencies[int(len(latencies) * 0.95)] * 1000, 1),
         "p99_ms": round(latencies[int(len(latencies) * 0.99)] * 1000, 1),
         "rss_mib_after_warmup": round(median_of(early, "rss") / MIB, 1),
@@ -364,11 +485,13 @@ def main(argv=None):
         "rss_mib_max": round(max(sample["rss"] for sample in samples) / MIB, 1),
         "rss_growth_mib": round(growth, 1),
         "rss_mib_by_minute": [round(median_of(minute, "rss") / MIB, 1) for minute in by_minute(samples)],
-        "db_connections_max_warmup": connections_warm, "db_connections_max_after_warmup": connections_after,
+        "db_connections_max_warmup": connections_warm,
+        "db_connections_max_after_warmup": connections_after,
         "db_connections_at_end": final_connections,
         "server_threads": sorted({sample["threads"] for sample in samples}),
         "server_fds_min_max": [min(s["fds"] for s in after), max(s["fds"] for s in after)],
-        "sigterm_exit_code": exit_code, "load_average": [round(load, 2) for load in os.getloadavg()],
+        "sigterm_exit_code": exit_code,
+        "load_average": [round(load, 2) for load in os.getloadavg()],
         "failures": failures[:10],
     }
     print(json.dumps(report, indent=2))
@@ -379,7 +502,9 @@ def main(argv=None):
     if server_errors:
         problems.append(f"{server_errors} answers were 5xx or connection errors")
     if growth > args.memory_bound_mib:
-        problems.append(f"server memory grew {growth:.1f} MiB after warm-up (bound {args.memory_bound_mib} MiB)")
+        problems.append(
+            f"server memory grew {growth:.1f} MiB after warm-up (bound {args.memory_bound_mib} MiB)"
+        )
     if connections_after > max(connections_warm, 1):
         problems.append(f"database connections grew from {connections_warm} to {connections_after}")
     if exit_code != 0:

@@ -13,8 +13,12 @@ def assert_error(response, code, status):
 
     body = response.json
     assert response.status_int == status, (response.status, body)
-    assert body == {"success": False, "error_code": code, "error_message": ErrorCode(code).message,
-                    "data": None}, body
+    assert body == {
+        "success": False,
+        "error_code": code,
+        "error_message": ErrorCode(code).message,
+        "data": None,
+    }, body
     if status == 401:
         assert response.headers["WWW-Authenticate"].startswith("Bearer")
 
@@ -33,5 +37,6 @@ class ApiClient:
         return self.testapp.get(path, params=params or {}, headers=self.headers, expect_errors=True, **kw)
 
     def post(self, path, body=None, **kw):
-        return self.testapp.post_json(path, body if body is not None else {}, headers=self.headers,
-                                      expect_errors=True, **kw)
+        return self.testapp.post_json(
+            path, body if body is not None else {}, headers=self.headers, expect_errors=True, **kw
+        )

@@ -4,6 +4,7 @@ Each test run gets its own database (several runs can share one server), built w
 ``alembic upgrade head``. The app commits for real (pyramid_tm), so tests observe exactly
 what a client would, rollbacks included; tables are truncated after each test.
 """
+
 import os
 import secrets
 from pathlib import Path
@@ -129,8 +130,13 @@ def engine(app):
 @pytest.fixture(scope="session")
 def truncatable_tables(engine):
     with engine.connect() as connection:
-        names = connection.execute(text(
-            "SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = 'public'")).scalars().all()
+        names = (
+            connection.execute(
+                text("SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = 'public'")
+            )
+            .scalars()
+            .all()
+        )
     return [name for name in names if name not in KEPT_TABLES]
 
 
@@ -181,6 +187,7 @@ def oauth_client(factories):
 def count_statements(engine):
     def counter():
         return StatementCounter(engine)
+
     return counter
 
 

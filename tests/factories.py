@@ -1,4 +1,5 @@
 """Factories: committed rows built through the same rules the app uses."""
+
 import datetime
 import itertools
 
@@ -19,8 +20,14 @@ class Factories:
     def user(self, username=None, password=PASSWORD, email=None, **kw):
         n = next(_sequence)
         username = username or f"user{n}"
-        user = accounts.register_user(self.db, username=username, email=email or f"{username}@example.com",
-                                      password=password, password2=password, **kw)
+        user = accounts.register_user(
+            self.db,
+            username=username,
+            email=email or f"{username}@example.com",
+            password=password,
+            password2=password,
+            **kw,
+        )
         self.db.commit()
         return user
 
@@ -36,26 +43,47 @@ class Factories:
 
     def token_pair(self, user, client=None, expires_in=3600, now=None):
         client = client or self.default_client()
-        token = accounts.issue_token_pair(self.db, user_id=user.id, client_pk=client["pk"],
-                                          expires_in=expires_in, now=now)
+        token = accounts.issue_token_pair(
+            self.db, user_id=user.id, client_pk=client["pk"], expires_in=expires_in, now=now
+        )
         self.db.commit()
         return token
 
     def access_token(self, user, **kw):
         return self.token_pair(user, **kw)["access_token"]
 
-    def jobapp(self, user, job_title="Android Developer", company="Mozilla", status_id=1, source="LinkedIn",
-               application_date=None, deleted=False, **kw):
-        jobapp = jobapps.add_jobapp(self.db, user.id, job_title=job_title, company=company, status_id=status_id,
-                                    source=source, application_date=application_date, **kw)
+    def jobapp(
+        self,
+        user,
+        job_title="Android Developer",
+        company="Mozilla",
+        status_id=1,
+        source="LinkedIn",
+        application_date=None,
+        deleted=False,
+        **kw,
+    ):
+        jobapp = jobapps.add_jobapp(
+            self.db,
+            user.id,
+            job_title=job_title,
+            company=company,
+            status_id=status_id,
+            source=source,
+            application_date=application_date,
+            **kw,
+        )
         if deleted:
             jobapps.delete_jobapp(self.db, jobapp)
         self.db.commit()
         return jobapp
 
     def note(self, jobapp, description="a note", created_at=None):
-        note = Note(jobapp_id=jobapp.id, description=description,
-                    created_at=created_at or datetime.datetime.now(datetime.timezone.utc))
+        note = Note(
+            jobapp_id=jobapp.id,
+            description=description,
+            created_at=created_at or datetime.datetime.now(datetime.UTC),
+        )
         self.db.add(note)
         self.db.commit()
         return note

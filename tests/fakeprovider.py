@@ -12,6 +12,7 @@ here). Tests arrange accounts, mailboxes and job pages, then inject faults:
 ``requests`` records every call (method, path, query, bearer token, client port: one port per
 connection); ``max_in_flight`` the most calls served at once. Everything is guarded by one lock, so tests and app threads may share it.
 """
+
 import base64
 import datetime
 import itertools
@@ -60,26 +61,48 @@ class FakeProvider:
 
     # -- arranging -------------------------------------------------------------------------------
 
-    def add_google_user(self, token, sub, email, email_verified=True, given_name="Joe", family_name="Smith",
-                        name=None):
+    def add_google_user(
+        self, token, sub, email, email_verified=True, given_name="Joe", family_name="Smith", name=None
+    ):
         with self.lock:
             self.google_users[token] = {
-                "sub": str(sub), "email": email, "email_verified": email_verified, "given_name": given_name,
-                "family_name": family_name, "name": name if name is not None else f"{given_name} {family_name}",
-                "picture": "https://example.com/photo.jpg", "locale": "en",
+                "sub": str(sub),
+                "email": email,
+                "email_verified": email_verified,
+                "given_name": given_name,
+                "family_name": family_name,
+                "name": name if name is not None else f"{given_name} {family_name}",
+                "picture": "https://example.com/photo.jpg",
+                "locale": "en",
             }
             self.mailboxes.setdefault(str(sub), {})
 
-    def add_linkedin_user(self, token, sub, email, email_verified=True, given_name="Bob", family_name="Smith",
-                          name=None, profile=None):
-        userinfo = {"sub": str(sub), "email": email, "email_verified": email_verified, "given_name": given_name,
-                    "family_name": family_name,
-                    "name": name if name is not None else f"{given_name} {family_name}",
-                    "locale": {"country": "US", "language": "en"}}
+    def add_linkedin_user(
+        self,
+        token,
+        sub,
+        email,
+        email_verified=True,
+        given_name="Bob",
+        family_name="Smith",
+        name=None,
+        profile=None,
+    ):
+        userinfo = {
+            "sub": str(sub),
+            "email": email,
+            "email_verified": email_verified,
+            "given_name": given_name,
+            "family_name": family_name,
+            "name": name if name is not None else f"{given_name} {family_name}",
+            "locale": {"country": "US", "language": "en"},
+        }
         with self.lock:
             self.linkedin_users[token] = {
                 "userinfo": userinfo,
-                "profile": profile if profile is not None else linkedin_profile(str(sub), given_name, family_name),
+                "profile": profile
+                if profile is not None
+                else linkedin_profile(str(sub), given_name, family_name),
             }
 
     def add_message(self, google_token, message):
@@ -103,8 +126,9 @@ class FakeProvider:
 
     def fail(self, path_prefix, status, times=1, retry_after=None):
         with self.lock:
-            self.faults.append({"prefix": path_prefix, "status": status, "times": times,
-                                "retry_after": retry_after})
+            self.faults.append(
+                {"prefix": path_prefix, "status": status, "times": times, "retry_after": retry_after}
+            )
 
     def drop(self, path_prefix, times=1):
         self.fail(path_prefix, None, times)
@@ -140,7 +164,7 @@ class FakeProvider:
         """(status, content type, body) for a call that no fault intercepted."""
         with self.lock:
             if path.startswith("/jobs/view/"):
-                job_id = path[len("/jobs/view/"):].strip("/")
+                job_id = path[len("/jobs/view/") :].strip("/")
                 html = self.job_pages.get(job_id)
                 if html is None:
                     return 404, "text/html; charset=utf-8", "<html><body>Not found</body></html>"
@@ -162,7 +186,7 @@ class FakeProvider:
                 mailbox = self.mailboxes[user["sub"]]
                 if path == GMAIL_MESSAGES:
                     return self._list(mailbox, query)
-                message = mailbox.get(unquote(path[len(GMAIL_MESSAGES) + 1:]))
+                message = mailbox.get(unquote(path[len(GMAIL_MESSAGES) + 1 :]))
                 if message is None:
                     return _error(404, "NOT_FOUND")
                 return _json(message)
@@ -171,8 +195,11 @@ class FakeProvider:
     def _list(self, mailbox, query):
         include_spam_trash = query.get("includeSpamTrash", "false") == "true"
         matches = GmailQuery(query.get("q", ""))
-        found = [message for message in mailbox.values()
-                 if matches(message) and (include_spam_trash or not {"SPAM", "TRASH"} & set(message["labelIds"]))]
+        found = [
+            message
+            for message in mailbox.values()
+            if matches(message) and (include_spam_trash or not {"SPAM", "TRASH"} & set(message["labelIds"]))
+        ]
         # Gmail lists newest first.
         found.sort(key=lambda message: (-int(message["internalDate"]), message["id"]))
         try:
@@ -182,7 +209,7 @@ class FakeProvider:
             return _error(400, "INVALID_ARGUMENT")
         if self.page_size:
             size = min(size, self.page_size)
-        page = found[start:start + size]
+        page = found[start : start + size]
         body = {"resultSizeEstimate": len(found)}
         if page:
             # Gmail leaves "messages" out of an empty page.
@@ -244,21 +271,26 @@ def _term(token):
     name, _, value = token.lstrip("-").partition(":")
     name = name.lower()
     if name == "from" and value:
-        values = [v for v in re.split(r"\s+OR\s+|\s+", value.strip("()\"")) if v]
+        values = [v for v in re.split(r"\s+OR\s+|\s+", value.strip('()"')) if v]
+
         def match(message):
             sender = _header(message, "From").lower()
             return any(v.lower() in sender for v in values)
     elif name in ("after", "before") and value:
         seconds = _epoch(value)
         if name == "after":
+
             def match(message):
                 return int(message["internalDate"]) // 1000 >= seconds
         else:
+
             def match(message):
                 return int(message["internalDate"]) // 1000 < seconds
     else:
+
         def match(message):
             return True
+
     return (lambda message: not match(message)) if negate else match
 
 
@@ -266,7 +298,7 @@ def _epoch(value):
     if value.isdigit():
         return int(value)
     year, month, day = (int(part) for part in value.replace("-", "/").split("/"))
-    return int(datetime.datetime(year, month, day, tzinfo=datetime.timezone.utc).timestamp())
+    return int(datetime.datetime(year, month, day, tzinfo=datetime.UTC).timestamp())
 
 
 def _header(message, name):
@@ -281,8 +313,9 @@ def _json(body, status=200):
 
 
 def _error(status, reason):
-    return _json({"error": {"code": status, "message": reason.replace("_", " ").lower(), "status": reason}},
-                 status)
+    return _json(
+        {"error": {"code": status, "message": reason.replace("_", " ").lower(), "status": reason}}, status
+    )
 
 
 def linkedin_profile(sub, given_name="Bob", family_name="Smith"):
@@ -304,8 +337,14 @@ def linkedin_profile(sub, given_name="Bob", family_name="Smith"):
 _message_ids = itertools.count(1)
 
 
-def gmail_message(sender="jobs-noreply@linkedin.com", subject="Your application was sent", html="<p>hi</p>",
-                  internal_date_ms=None, msg_id=None, date_header="Wed, 23 Jan 2019 14:18:12 +0000"):
+def gmail_message(
+    sender="jobs-noreply@linkedin.com",
+    subject="Your application was sent",
+    html="<p>hi</p>",
+    internal_date_ms=None,
+    msg_id=None,
+    date_header="Wed, 23 Jan 2019 14:18:12 +0000",
+):
     """A minimal ``format=full`` Gmail message: one text/html part, base64url body."""
     data = base64.urlsafe_b64encode(html.encode("utf-8")).decode("ascii").rstrip("=")
     headers = [{"name": "From", "value": sender}, {"name": "Subject", "value": subject}]
@@ -332,8 +371,15 @@ class _Handler(BaseHTTPRequestHandler):
         query = {name: values[-1] for name, values in parse_qs(parts.query).items()}
         scheme, _, token = self.headers.get("Authorization", "").partition(" ")
         token = token.strip() if scheme.lower() == "bearer" and token.strip() else None
-        latency = fake._enter({"method": "GET", "path": parts.path, "query": query, "token": token,
-                               "client_port": self.client_address[1]})
+        latency = fake._enter(
+            {
+                "method": "GET",
+                "path": parts.path,
+                "query": query,
+                "token": token,
+                "client_port": self.client_address[1],
+            }
+        )
         try:
             if latency:
                 time.sleep(latency)

@@ -1,4 +1,5 @@
 """The app behind a real socket, for clients that need one (requests-oauthlib, schemathesis, raw HTTP)."""
+
 import threading
 
 import waitress

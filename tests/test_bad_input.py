@@ -4,6 +4,7 @@ Table-driven: BODIES holds a valid body per endpoint; each case below breaks it 
 endpoint (and, for the per-field cases, on every string field). A test fails when a new body-taking
 endpoint has no entry. Id and per-endpoint field rules of /api/jobapps/* are in tests/jobapps/.
 """
+
 import json
 
 import pytest
@@ -14,27 +15,67 @@ from tests.api_client import assert_error, assert_ok
 
 # Service name → (path, valid body given the caller's application and note ids).
 BODIES = {
-    "register": ("/api/users/register", lambda ids: {
-        "first_name": "Joe", "last_name": "Smith", "username": "joesmith", "email": "joe@example.com",
-        "password": "123456", "password2": "123456"}),
-    "login": ("/api/users/login", lambda ids: {
-        "client_id": "id", "client_secret": "secret", "username": "joesmith", "password": "123456"}),
-    "refresh_token": ("/api/users/refresh_token", lambda ids: {
-        "client_id": "id", "client_secret": "secret", "refresh_token": "token"}),
-    "logout": ("/api/users/logout", lambda ids: {"client_id": "id", "client_secret": "secret", "token": "token"}),
-    "auth_social_user": ("/api/users/auth_social_user", lambda ids: {
-        "client_id": "id", "client_secret": "secret", "provider": "google-oauth2", "token": "token"}),
+    "register": (
+        "/api/users/register",
+        lambda ids: {
+            "first_name": "Joe",
+            "last_name": "Smith",
+            "username": "joesmith",
+            "email": "joe@example.com",
+            "password": "123456",
+            "password2": "123456",
+        },
+    ),
+    "login": (
+        "/api/users/login",
+        lambda ids: {
+            "client_id": "id",
+            "client_secret": "secret",
+            "username": "joesmith",
+            "password": "123456",
+        },
+    ),
+    "refresh_token": (
+        "/api/users/refresh_token",
+        lambda ids: {"client_id": "id", "client_secret": "secret", "refresh_token": "token"},
+    ),
+    "logout": (
+        "/api/users/logout",
+        lambda ids: {"client_id": "id", "client_secret": "secret", "token": "token"},
+    ),
+    "auth_social_user": (
+        "/api/users/auth_social_user",
+        lambda ids: {
+            "client_id": "id",
+            "client_secret": "secret",
+            "provider": "google-oauth2",
+            "token": "token",
+        },
+    ),
     "update_gmail_token": ("/api/users/update_gmail_token", lambda ids: {"token": "token"}),
-    "add_jobapp": ("/api/jobapps/add_jobapp", lambda ids: {
-        "job_title": "Engineer", "company": "ACME", "status_id": "1", "application_date": "2019-01-31",
-        "source": "LinkedIn"}),
-    "update_jobapp": ("/api/jobapps/update_jobapp", lambda ids: {
-        "jobapp_id": ids["jobapp"], "status_id": 2, "rejected": True}),
+    "add_jobapp": (
+        "/api/jobapps/add_jobapp",
+        lambda ids: {
+            "job_title": "Engineer",
+            "company": "ACME",
+            "status_id": "1",
+            "application_date": "2019-01-31",
+            "source": "LinkedIn",
+        },
+    ),
+    "update_jobapp": (
+        "/api/jobapps/update_jobapp",
+        lambda ids: {"jobapp_id": ids["jobapp"], "status_id": 2, "rejected": True},
+    ),
     "delete_jobapp": ("/api/jobapps/delete_jobapp", lambda ids: {"jobapp_id": ids["jobapp"]}),
-    "add_jobapp_note": ("/api/jobapps/add_jobapp_note", lambda ids: {
-        "jobapp_id": ids["jobapp"], "description": "a note"}),
-    "update_jobapp_note": ("/api/jobapps/update_jobapp_note", lambda ids: {
-        "jobapp_note_id": ids["note"], "description": "edited"}),
+    "add_jobapp_note": (
+        "/api/jobapps/add_jobapp_note",
+        lambda ids: {"jobapp_id": ids["jobapp"], "description": "a note"},
+    ),
+    "update_jobapp_note": (
+        "/api/jobapps/update_jobapp_note",
+        lambda ids: {"jobapp_note_id": ids["note"], "description": "edited"},
+    ),
     "delete_jobapp_note": ("/api/jobapps/delete_jobapp_note", lambda ids: {"jobapp_note_id": ids["note"]}),
 }
 
@@ -50,8 +91,10 @@ WHOLE_BODY_CASES = {
     "truncated": ("{valid}"[:-1], "application/json"),
     "NUL byte in the JSON text": ("{valid}\x00", "application/json"),
     "form-encoded": ("{form}", "application/x-www-form-urlencoded"),
-    "multipart": ("--b\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\n1\r\n--b--\r\n",
-                  "multipart/form-data; boundary=b"),
+    "multipart": (
+        '--b\r\nContent-Disposition: form-data; name="x"\r\n\r\n1\r\n--b--\r\n',
+        "multipart/form-data; boundary=b",
+    ),
     "XML": (b"<jobapp><job_title>Engineer</job_title></jobapp>", "application/xml"),
 }
 
@@ -83,8 +126,12 @@ FIELD_CASES = {
 
 
 def body_taking_services(registry):
-    return {service.name for service in registry.cornice_services.values()
-            for _, _, args in service.definitions if body_validator in args.get("validators", ())}
+    return {
+        service.name
+        for service in registry.cornice_services.values()
+        for _, _, args in service.definitions
+        if body_validator in args.get("validators", ())
+    }
 
 
 @pytest.fixture
@@ -92,8 +139,16 @@ def row_counts(db, truncatable_tables):
     """Rows in every table the app writes (statuses and migrations aside), in one statement."""
 
     def count():
-        counts = db.execute(text("SELECT " + ", ".join(
-            f"(SELECT count(*) FROM {table}) AS {table}" for table in truncatable_tables))).mappings().one()
+        counts = (
+            db.execute(
+                text(
+                    "SELECT "
+                    + ", ".join(f"(SELECT count(*) FROM {table}) AS {table}" for table in truncatable_tables)
+                )
+            )
+            .mappings()
+            .one()
+        )
         db.commit()
         return dict(counts)
 
@@ -107,8 +162,9 @@ def ids(api, factories):
 
 
 def _post_raw(api, path, raw, content_type):
-    return api.testapp.post(path, raw, headers=dict(api.headers, **{"Content-Type": content_type}),
-                            expect_errors=True)
+    return api.testapp.post(
+        path, raw, headers=dict(api.headers, **{"Content-Type": content_type}), expect_errors=True
+    )
 
 
 def _sweep(app, row_counts, requests):
@@ -121,7 +177,11 @@ def _sweep(app, row_counts, requests):
             continue
         response = send()
         if response.status_int != 400 or response.json != {
-                "success": False, "error_code": 10, "error_message": "Invalid parameters...", "data": None}:
+            "success": False,
+            "error_code": 10,
+            "error_message": "Invalid parameters...",
+            "data": None,
+        }:
             wrong.append(f"{name}, {label}: {response.status} {response.text[:200]}")
     assert not wrong, "\n".join(wrong)
     assert row_counts() == before
@@ -134,37 +194,68 @@ def test_every_body_taking_endpoint_is_in_the_sweep(app):
 def _whole_body(body, raw):
     if isinstance(raw, bytes):
         return raw
-    return raw.replace("{valid}", json.dumps(body)).replace(
-        "{form}", "&".join(f"{key}={value}" for key, value in body.items())).encode()
+    return (
+        raw.replace("{valid}", json.dumps(body))
+        .replace("{form}", "&".join(f"{key}={value}" for key, value in body.items()))
+        .encode()
+    )
 
 
 def test_a_body_that_is_not_a_json_object_answers_10_and_writes_nothing(app, api, ids, row_counts):
-    _sweep(app, row_counts, [
-        (case, name, lambda path=path, raw=_whole_body(valid(ids), raw), content_type=content_type:
-            _post_raw(api, path, raw, content_type))
-        for name, (path, valid) in BODIES.items()
-        for case, (raw, content_type) in WHOLE_BODY_CASES.items()])
+    _sweep(
+        app,
+        row_counts,
+        [
+            (
+                case,
+                name,
+                lambda path=path, raw=_whole_body(valid(ids), raw), content_type=content_type: _post_raw(
+                    api, path, raw, content_type
+                ),
+            )
+            for name, (path, valid) in BODIES.items()
+            for case, (raw, content_type) in WHOLE_BODY_CASES.items()
+        ],
+    )
 
 
 def test_a_bad_string_field_answers_10_and_writes_nothing(app, api, ids, row_counts):
-    _sweep(app, row_counts, [
-        (f"{field}: {case}", name, lambda path=path, body=dict(body, **{field: make(value)}): api.post(path, body))
-        for name, (path, valid) in BODIES.items()
-        for body in [valid(ids)]
-        for field, value in body.items() if isinstance(value, str) and not value.isdigit()
-        for case, make in FIELD_CASES.items()])
+    _sweep(
+        app,
+        row_counts,
+        [
+            (
+                f"{field}: {case}",
+                name,
+                lambda path=path, body=dict(body, **{field: make(value)}): api.post(path, body),
+            )
+            for name, (path, valid) in BODIES.items()
+            for body in [valid(ids)]
+            for field, value in body.items()
+            if isinstance(value, str) and not value.isdigit()
+            for case, make in FIELD_CASES.items()
+        ],
+    )
 
 
 def test_a_body_without_its_fields_answers_10_and_writes_nothing(app, api, ids, row_counts):
-    _sweep(app, row_counts, [
-        (label, name, lambda path=path, body=body: api.post(path, body))
-        for name, (path, valid) in BODIES.items()
-        for label, body in [("{}", {}), ("unknown keys only", {"unknown": "field"})] + [
-            (f"without {field}", {key: value for key, value in valid(ids).items() if key != field})
-            for field in REQUIRED.get(name, ())]])
+    _sweep(
+        app,
+        row_counts,
+        [
+            (label, name, lambda path=path, body=body: api.post(path, body))
+            for name, (path, valid) in BODIES.items()
+            for label, body in [("{}", {}), ("unknown keys only", {"unknown": "field"})]
+            + [
+                (f"without {field}", {key: value for key, value in valid(ids).items() if key != field})
+                for field in REQUIRED.get(name, ())
+            ]
+        ],
+    )
 
 
 # /api/jobapps specifics the per-endpoint tests leave out.
+
 
 def test_a_ten_thousand_character_title_answers_10_not_a_database_error(api, row_counts):
     before = row_counts()
@@ -173,16 +264,38 @@ def test_a_ten_thousand_character_title_answers_10_not_a_database_error(api, row
     assert row_counts() == before
 
 
-IMPOSSIBLE_DATES = ["2019-02-29", "2019-02-30", "2019-13-01", "2019-00-10", "0000-01-01", "2019-02-30T10:00:00Z",
-                    "2019-01-31T24:00:01", "2019-01-31T10:61:00", "10000-01-01", "2019-1-31", "31/01/2019",
-                    "2019-01-31T10:00:00+25:00"]
+IMPOSSIBLE_DATES = [
+    "2019-02-29",
+    "2019-02-30",
+    "2019-13-01",
+    "2019-00-10",
+    "0000-01-01",
+    "2019-02-30T10:00:00Z",
+    "2019-01-31T24:00:01",
+    "2019-01-31T10:61:00",
+    "10000-01-01",
+    "2019-1-31",
+    "31/01/2019",
+    "2019-01-31T10:00:00+25:00",
+]
 
 
 def test_an_impossible_application_date_answers_10_and_writes_nothing(app, api, row_counts):
-    _sweep(app, row_counts, [
-        (date, "add_jobapp", lambda date=date: api.post("/api/jobapps/add_jobapp", {
-            "job_title": "Engineer", "company": "ACME", "application_date": date}))
-        for date in IMPOSSIBLE_DATES])
+    _sweep(
+        app,
+        row_counts,
+        [
+            (
+                date,
+                "add_jobapp",
+                lambda date=date: api.post(
+                    "/api/jobapps/add_jobapp",
+                    {"job_title": "Engineer", "company": "ACME", "application_date": date},
+                ),
+            )
+            for date in IMPOSSIBLE_DATES
+        ],
+    )
 
 
 def test_a_status_id_beyond_smallint_answers_11_not_500(api, ids, row_counts):
@@ -194,15 +307,29 @@ def test_a_status_id_beyond_smallint_answers_11_not_500(api, ids, row_counts):
 
 
 def _beyond_smallint(api, ids, status_id):
-    assert_error(api.post("/api/jobapps/add_jobapp", {"job_title": "Engineer", "company": "ACME",
-                                                      "status_id": status_id}), 11, 404)
-    assert_error(api.post("/api/jobapps/update_jobapp", {"jobapp_id": ids["jobapp"], "status_id": status_id}),
-                 11, 404)
+    assert_error(
+        api.post(
+            "/api/jobapps/add_jobapp", {"job_title": "Engineer", "company": "ACME", "status_id": status_id}
+        ),
+        11,
+        404,
+    )
+    assert_error(
+        api.post("/api/jobapps/update_jobapp", {"jobapp_id": ids["jobapp"], "status_id": status_id}), 11, 404
+    )
     assert_error(api.get("/api/jobapps/get_jobapps", {"status_id": status_id}), 11, 404)
 
 
-TEXTS = ["🤖 Lead Android Engineer", "Ingénieur·e logiciel", "ソフトウェアエンジニア", "مهندس برمجيات",
-         "e\u0301\u0301 combining", "👩🏽‍💻 ZWJ", "\u202eRTL override", "tab\tand\nnewline"]
+TEXTS = [
+    "🤖 Lead Android Engineer",
+    "Ingénieur·e logiciel",
+    "ソフトウェアエンジニア",
+    "مهندس برمجيات",
+    "e\u0301\u0301 combining",
+    "👩🏽‍💻 ZWJ",
+    "\u202eRTL override",
+    "tab\tand\nnewline",
+]
 
 
 def test_unicode_and_emoji_are_stored_and_answered_intact(api):
@@ -211,31 +338,57 @@ def test_unicode_and_emoji_are_stored_and_answered_intact(api):
 
 
 def _round_trip(api, value):
-    created = assert_ok(api.post("/api/jobapps/add_jobapp", {"job_title": value, "company": value,
-                                                             "source": value}))
+    created = assert_ok(
+        api.post("/api/jobapps/add_jobapp", {"job_title": value, "company": value, "source": value})
+    )
     assert (created["jobTitle"], created["company"], created["source"]) == (value, value, value)
     listed = assert_ok(api.get("/api/jobapps/get_jobapps"))
     assert listed[0]["jobTitle"] == value
-    note = assert_ok(api.post("/api/jobapps/add_jobapp_note", {"jobapp_id": created["id"], "description": value}))
+    note = assert_ok(
+        api.post("/api/jobapps/add_jobapp_note", {"jobapp_id": created["id"], "description": value})
+    )
     assert note["description"] == value
-    assert assert_ok(api.get("/api/jobapps/get_jobapp_notes", {"jobapp_id": created["id"]}))[0]["description"] \
+    assert (
+        assert_ok(api.get("/api/jobapps/get_jobapp_notes", {"jobapp_id": created["id"]}))[0]["description"]
         == value
+    )
 
 
 def test_a_unicode_username_registers_and_logs_in(testapp, oauth_client):
     username = "jöe_🤖"
-    assert_ok(testapp.post_json("/api/users/register", {
-        "username": username, "email": "joe@example.com", "password": "pässwörd", "password2": "pässwörd"}))
-    token = assert_ok(testapp.post_json("/api/users/login", {
-        "client_id": oauth_client["client_id"], "client_secret": oauth_client["client_secret"],
-        "username": username, "password": "pässwörd"}))
+    assert_ok(
+        testapp.post_json(
+            "/api/users/register",
+            {
+                "username": username,
+                "email": "joe@example.com",
+                "password": "pässwörd",
+                "password2": "pässwörd",
+            },
+        )
+    )
+    token = assert_ok(
+        testapp.post_json(
+            "/api/users/login",
+            {
+                "client_id": oauth_client["client_id"],
+                "client_secret": oauth_client["client_secret"],
+                "username": username,
+                "password": "pässwörd",
+            },
+        )
+    )
     assert token["token_type"] == "Bearer"
 
 
 def test_years_before_1000_are_answered_with_four_digits(api):
     """strftime wrote "49-02-08T00:00:00Z" for year 49 (found by schemathesis)."""
-    created = assert_ok(api.post("/api/jobapps/add_jobapp", {"job_title": "Scribe", "company": "Rome",
-                                                             "application_date": "0049-02-08"}))
+    created = assert_ok(
+        api.post(
+            "/api/jobapps/add_jobapp",
+            {"job_title": "Scribe", "company": "Rome", "application_date": "0049-02-08"},
+        )
+    )
     assert created["applyDate"] == "0049-02-08T00:00:00Z"
     assert assert_ok(api.get("/api/jobapps/get_jobapps"))[0]["applyDate"] == "0049-02-08T00:00:00Z"
 
@@ -255,17 +408,23 @@ UNUSABLE_FORMS = [
 def test_an_oauth_form_with_nul_or_not_utf8_answers_invalid_request(testapp, row_counts, path):
     before = row_counts()
     for form in UNUSABLE_FORMS:
-        response = testapp.post(path, form, headers={"Content-Type": "application/x-www-form-urlencoded"},
-                                expect_errors=True)
+        response = testapp.post(
+            path, form, headers={"Content-Type": "application/x-www-form-urlencoded"}, expect_errors=True
+        )
         assert response.status_int == 400 and response.json["error"] == "invalid_request", form
     assert row_counts() == before
 
 
 def test_an_oauth_basic_client_with_nul_is_an_unknown_client(testapp, row_counts):
     before = row_counts()
-    response = testapp.post("/oauth/token", b"grant_type=password&username=joe&password=x",
-                            headers={"Content-Type": "application/x-www-form-urlencoded",
-                                     "Authorization": "Basic YSUwMDpi"},  # a%00:b
-                            expect_errors=True)
+    response = testapp.post(
+        "/oauth/token",
+        b"grant_type=password&username=joe&password=x",
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Authorization": "Basic YSUwMDpi",
+        },  # a%00:b
+        expect_errors=True,
+    )
     assert response.status_int == 401 and response.json["error"] == "invalid_client"
     assert row_counts() == before

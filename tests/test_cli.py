@@ -11,10 +11,19 @@ from jobhax.accounts.secrets import digest
 
 
 def run_cli(settings, *args):
-    env = {"JOBHAX_DATABASE_URL": settings["sqlalchemy.url"], "JOBHAX_SECRET_KEY": settings["jobhax.secret_key"],
-           "JOBHAX_VAR_DIR": settings["jobhax.var_dir"], "PATH": "/usr/bin:/bin"}
-    return subprocess.run([sys.executable, "-m", "jobhax.cli", "--ini", "development.ini", *args],
-                          capture_output=True, text=True, env=env, timeout=120)
+    env = {
+        "JOBHAX_DATABASE_URL": settings["sqlalchemy.url"],
+        "JOBHAX_SECRET_KEY": settings["jobhax.secret_key"],
+        "JOBHAX_VAR_DIR": settings["jobhax.var_dir"],
+        "PATH": "/usr/bin:/bin",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "jobhax.cli", "--ini", "development.ini", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
 
 
 def test_create_client_prints_credentials_once_and_stores_a_hash(settings, db, testapp):
@@ -34,22 +43,30 @@ def test_migrate_is_idempotent(settings):
 
 def test_production_requires_a_secret_key(settings):
     env_settings = dict(settings, **{"jobhax.secret_key": ""})
-    result = subprocess.run([sys.executable, "-m", "jobhax.cli", "--ini", "production.ini", "migrate"],
-                            capture_output=True, text=True, timeout=60,
-                            env={"JOBHAX_DATABASE_URL": env_settings["sqlalchemy.url"], "PATH": "/usr/bin:/bin"})
+    result = subprocess.run(
+        [sys.executable, "-m", "jobhax.cli", "--ini", "production.ini", "migrate"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"JOBHAX_DATABASE_URL": env_settings["sqlalchemy.url"], "PATH": "/usr/bin:/bin"},
+    )
     assert result.returncode == 2
     assert "JOBHAX_SECRET_KEY" in result.stderr
 
 
 def test_refresh_reports_refreshes_every_materialized_view_and_logs_it(settings, engine):
     with engine.connect() as connection:
-        views = connection.execute(text(
-            "SELECT matviewname FROM pg_matviews WHERE schemaname = 'reporting'")).scalars().all()
+        views = (
+            connection.execute(text("SELECT matviewname FROM pg_matviews WHERE schemaname = 'reporting'"))
+            .scalars()
+            .all()
+        )
         logged = connection.scalar(text("SELECT count(*) FROM reporting.refresh_log"))
     result = run_cli(settings, "refresh-reports")
     assert result.returncode == 0, result.stderr
     assert sorted(line.split()[0] for line in result.stdout.splitlines()) == sorted(
-        f"reporting.{name}" for name in views)
+        f"reporting.{name}" for name in views
+    )
     with engine.connect() as connection:
         assert connection.scalar(text("SELECT count(*) FROM reporting.refresh_log")) == logged + len(views)
 

@@ -1,4 +1,5 @@
 """CORS per jobhax.cors_origins: preflights and actual answers, errors included, on every kind of route."""
+
 import pytest
 import webtest
 
@@ -10,12 +11,20 @@ OTHER = "https://evil.example"
 
 
 def preflight(testapp, path, origin, method="POST", headers="authorization, content-type"):
-    return testapp.options(path, headers={"Origin": origin, "Access-Control-Request-Method": method,
-                                          "Access-Control-Request-Headers": headers}, expect_errors=True)
+    return testapp.options(
+        path,
+        headers={
+            "Origin": origin,
+            "Access-Control-Request-Method": method,
+            "Access-Control-Request-Headers": headers,
+        },
+        expect_errors=True,
+    )
 
 
-@pytest.mark.parametrize("path", ["/api/jobapps/add_jobapp", "/api/users/login", "/oauth/token", "/__api__",
-                                  "/api/nowhere"])
+@pytest.mark.parametrize(
+    "path", ["/api/jobapps/add_jobapp", "/api/users/login", "/oauth/token", "/__api__", "/api/nowhere"]
+)
 def test_a_preflight_from_an_allowed_origin_allows_authorization_and_content_type(testapp, path):
     response = preflight(testapp, path, ALLOWED)
     assert response.status_int == 204 and response.body == b""
@@ -58,10 +67,26 @@ def test_error_answers_carry_the_headers_too(testapp, api):
         (testapp.get("/api/jobapps/get_statuses", headers=origin, expect_errors=True), 1, 401),
         (testapp.get("/api/nowhere", headers=origin, expect_errors=True), 11, 404),
         (testapp.get("/api/jobapps/add_jobapp", headers=origin, expect_errors=True), 10, 405),
-        (api.testapp.post_json("/api/jobapps/add_jobapp", {"job_title": 5}, headers=dict(api.headers, **origin),
-                               expect_errors=True), 10, 400),
-        (api.testapp.post_json("/api/jobapps/add_jobapp", {"job_title": "x" * 1_048_576},
-                               headers=dict(api.headers, **origin), expect_errors=True), 10, 413),
+        (
+            api.testapp.post_json(
+                "/api/jobapps/add_jobapp",
+                {"job_title": 5},
+                headers=dict(api.headers, **origin),
+                expect_errors=True,
+            ),
+            10,
+            400,
+        ),
+        (
+            api.testapp.post_json(
+                "/api/jobapps/add_jobapp",
+                {"job_title": "x" * 1_048_576},
+                headers=dict(api.headers, **origin),
+                expect_errors=True,
+            ),
+            10,
+            413,
+        ),
     ]
     for response, code, status in answers:
         assert_error(response, code, status)
@@ -75,23 +100,31 @@ def test_a_500_carries_the_headers(failing_app):
 
 
 def test_oauth_and_operations_answers_carry_the_headers(testapp):
-    token = testapp.post("/oauth/token", {"grant_type": "password"}, headers={"Origin": ALLOWED},
-                         expect_errors=True)
+    token = testapp.post(
+        "/oauth/token", {"grant_type": "password"}, headers={"Origin": ALLOWED}, expect_errors=True
+    )
     assert token.status_int in (400, 401) and token.headers["Access-Control-Allow-Origin"] == ALLOWED
-    assert testapp.get("/__lbheartbeat__", headers={"Origin": ALLOWED}).headers[
-        "Access-Control-Allow-Origin"] == ALLOWED
+    assert (
+        testapp.get("/__lbheartbeat__", headers={"Origin": ALLOWED}).headers["Access-Control-Allow-Origin"]
+        == ALLOWED
+    )
 
 
-@pytest.mark.parametrize("origins, sent, expected", [
-    ("*", OTHER, "*"),
-    ("https://a.test https://b.test", "https://b.test", "https://b.test"),
-    ("https://a.test,https://b.test", "https://a.test", "https://a.test"),
-    ("https://a.test", "https://a.test.evil.example", None),
-    ("", ALLOWED, None),
-])
+@pytest.mark.parametrize(
+    "origins, sent, expected",
+    [
+        ("*", OTHER, "*"),
+        ("https://a.test https://b.test", "https://b.test", "https://b.test"),
+        ("https://a.test,https://b.test", "https://a.test", "https://a.test"),
+        ("https://a.test", "https://a.test.evil.example", None),
+        ("", ALLOWED, None),
+    ],
+)
 def test_the_allowed_origins_come_from_the_setting(settings, clean_database, origins, sent, expected):
     testapp = webtest.TestApp(main({}, **dict(settings, **{"jobhax.cors_origins": origins})))
-    answers = [preflight(testapp, "/api/users/login", sent),
-               testapp.get("/api/nowhere", headers={"Origin": sent}, expect_errors=True)]
+    answers = [
+        preflight(testapp, "/api/users/login", sent),
+        testapp.get("/api/nowhere", headers={"Origin": sent}, expect_errors=True),
+    ]
     for response in answers:
         assert response.headers.get("Access-Control-Allow-Origin") == expected

@@ -1,4 +1,5 @@
 """Every failure reaches the client as the envelope, whatever raised it."""
+
 from jobhax.envelope import ErrorCode
 from tests.api_client import assert_error
 
@@ -26,6 +27,24 @@ def test_body_over_one_mebibyte_answers_413_with_code_10(api):
 
 
 def test_codes_map_to_the_contract_statuses():
-    expected = {0: 200, 1: 401, 2: 404, 3: 400, 4: 409, 5: 400, 6: 401, 7: 400, 8: 409, 9: 409, 10: 400,
-                11: 404, 12: 429, 13: 500, 14: 503}
+    expected = {
+        0: 200,
+        1: 401,
+        2: 404,
+        3: 400,
+        4: 409,
+        5: 400,
+        6: 401,
+        7: 400,
+        8: 409,
+        9: 409,
+        10: 400,
+        11: 404,
+        12: 429,
+        13: 500,
+        14: 503,
+        15: 403,
+        16: 400,
+        17: 409,
+    }
     assert {int(code): code.status for code in ErrorCode} == expected

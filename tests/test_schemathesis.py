@@ -40,23 +40,38 @@ def api_schema(served_url, factories, provider):
     factories.jobapp(user)
     token = factories.access_token(user)
     document = requests.get(f"{served_url}/__api__", timeout=10).json()
-    config = SchemathesisConfig.from_dict({
-        "seed": SEED,
-        "base-url": served_url,
-        "headers": {"Authorization": f"Bearer {token}"},
-        "operations": [{"include-operation-id": operation_id, "checks": {
-            "positive_data_acceptance": {"expected-statuses": ["2xx", 400, 401, 403, 404, 409, 429]}}}
-            for operation_id in BEYOND_SWAGGER_2],
-    })
+    config = SchemathesisConfig.from_dict(
+        {
+            "seed": SEED,
+            "base-url": served_url,
+            "headers": {"Authorization": f"Bearer {token}"},
+            "operations": [
+                {
+                    "include-operation-id": operation_id,
+                    "checks": {
+                        "positive_data_acceptance": {
+                            "expected-statuses": ["2xx", 400, 401, 403, 404, 409, 429]
+                        }
+                    },
+                }
+                for operation_id in BEYOND_SWAGGER_2
+            ],
+        }
+    )
     return schemathesis.openapi.from_dict(document, config=config)
 
 
 def _failures(operation, mode):
     """The checks ``operation`` fails with ``mode`` data, within MAX_EXAMPLES derandomized examples."""
 
-    @hypothesis.settings(max_examples=MAX_EXAMPLES, derandomize=True, database=None, deadline=None,
-                         suppress_health_check=list(hypothesis.HealthCheck), phases=[
-                             hypothesis.Phase.explicit, hypothesis.Phase.generate])
+    @hypothesis.settings(
+        max_examples=MAX_EXAMPLES,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        suppress_health_check=list(hypothesis.HealthCheck),
+        phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
+    )
     @hypothesis.given(case=operation.as_strategy(generation_mode=mode))
     def check(case):
         case.call_and_validate()
@@ -73,7 +88,10 @@ def _failures(operation, mode):
 def test_every_answer_conforms_to_the_api_document(api_schema):
     operations = [result.ok() for result in api_schema.get_all_operations()]
     assert len(operations) > 20
-    failures = [failure for operation in operations
-                for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
-                for failure in _failures(operation, mode)]
+    failures = [
+        failure
+        for operation in operations
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
+        for failure in _failures(operation, mode)
+    ]
     assert not failures, "\n\n".join(failures)

@@ -1,4 +1,5 @@
 """`jobhax serve --workers N`: several processes answer on one port, stop together, never outlive the parent."""
+
 import os
 import signal
 import socket
@@ -51,12 +52,32 @@ def wait_for(condition):
 @pytest.fixture
 def served(settings, tmp_path):
     port = free_port()
-    env = dict(os.environ, JOBHAX_DATABASE_URL=settings["sqlalchemy.url"],
-               JOBHAX_SECRET_KEY=settings["jobhax.secret_key"])
+    env = dict(
+        os.environ,
+        JOBHAX_DATABASE_URL=settings["sqlalchemy.url"],
+        JOBHAX_SECRET_KEY=settings["jobhax.secret_key"],
+    )
     with (tmp_path / "serve.log").open("wb") as log:
-        process = subprocess.Popen([sys.executable, "-m", "jobhax.cli", "--ini", "production.ini", "serve", "--host",
-                                    "127.0.0.1", "--port", str(port), "--workers", "2"],
-                                   cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "jobhax.cli",
+                "--ini",
+                "production.ini",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                "2",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     wait_for(lambda: accepts(port) and len(children(process.pid)) == 2)
     yield process, port
     if process.poll() is None:
@@ -67,8 +88,10 @@ def served(settings, tmp_path):
 def test_two_processes_answer_on_one_port_and_stop_together_on_sigterm(served):
     process, port = served
     workers = children(process.pid)
-    answers = {requests.get(f"http://127.0.0.1:{port}/api/jobapps/get_statuses", timeout=WAIT).status_code
-               for _ in range(20)}
+    answers = {
+        requests.get(f"http://127.0.0.1:{port}/api/jobapps/get_statuses", timeout=WAIT).status_code
+        for _ in range(20)
+    }
     assert answers == {401}
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=WAIT) == 0

@@ -1,10 +1,11 @@
 """The job engine: jobs deferred inside a transaction, run by real `jobhax worker` processes."""
+
 import contextlib
 
 import pytest
 import transaction
-from transaction.interfaces import NoTransaction
 from sqlalchemy import text
+from transaction.interfaces import NoTransaction
 
 from jobhax.worker import defer, refresh_cron
 from tests.workers import wait_until
@@ -14,8 +15,13 @@ REFRESH = "jobhax.metrics.refresh_reports"
 
 def jobs(engine, task_name=REFRESH):
     with engine.connect() as connection:
-        return connection.execute(text("SELECT status FROM procrastinate_jobs WHERE task_name = :name"),
-                                  {"name": task_name}).scalars().all()
+        return (
+            connection.execute(
+                text("SELECT status FROM procrastinate_jobs WHERE task_name = :name"), {"name": task_name}
+            )
+            .scalars()
+            .all()
+        )
 
 
 def refresh_log_count(engine):
@@ -72,8 +78,17 @@ def test_a_worker_runs_the_report_refresh(tm_session, engine, start_worker, sett
     assert worker.process.returncode == 0, output
 
 
-@pytest.mark.parametrize("minutes, cron", [(1, "*/1 * * * *"), (5, "*/5 * * * *"), (59, "*/59 * * * *"),
-                                           (60, "0 */1 * * *"), (180, "0 */3 * * *"), (1440, "0 0 * * *")])
+@pytest.mark.parametrize(
+    "minutes, cron",
+    [
+        (1, "*/1 * * * *"),
+        (5, "*/5 * * * *"),
+        (59, "*/59 * * * *"),
+        (60, "0 */1 * * *"),
+        (180, "0 */3 * * *"),
+        (1440, "0 0 * * *"),
+    ],
+)
 def test_refresh_cron(minutes, cron):
     assert refresh_cron(minutes) == cron
 
@@ -90,4 +105,7 @@ def test_a_worker_schedules_the_periodic_refresh(engine, start_worker):
     # 5-minute period there always is one, so the schedule shows at once.
     wait_until(lambda: "succeeded" in jobs(engine), message="periodic refresh ran")
     with engine.connect() as connection:
-        assert connection.scalar(text("SELECT periodic_id FROM procrastinate_periodic_defers")) == "refresh-reports"
+        assert (
+            connection.scalar(text("SELECT periodic_id FROM procrastinate_periodic_defers"))
+            == "refresh-reports"
+        )

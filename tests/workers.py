@@ -1,4 +1,5 @@
 """Real `jobhax worker` processes on the test database, for tests that need jobs to run."""
+
 import os
 import signal
 import subprocess
@@ -13,18 +14,33 @@ class WorkerProcess:
     """``jobhax --ini production.ini worker`` with the test settings given through the environment."""
 
     def __init__(self, settings, *, concurrency=4, extra_env=None):
-        env = dict(os.environ,
-                   JOBHAX_DATABASE_URL=settings["sqlalchemy.url"],
-                   JOBHAX_SECRET_KEY=settings["jobhax.secret_key"],
-                   JOBHAX_GOOGLE_API_BASE=settings["jobhax.google_api_base"],
-                   JOBHAX_LINKEDIN_API_BASE=settings["jobhax.linkedin_api_base"],
-                   JOBHAX_LINKEDIN_WEB_BASE=settings["jobhax.linkedin_web_base"],
-                   JOBHAX_VAR_DIR=settings["jobhax.var_dir"],
-                   **(extra_env or {}))
+        env = dict(
+            os.environ,
+            JOBHAX_DATABASE_URL=settings["sqlalchemy.url"],
+            JOBHAX_SECRET_KEY=settings["jobhax.secret_key"],
+            JOBHAX_GOOGLE_API_BASE=settings["jobhax.google_api_base"],
+            JOBHAX_LINKEDIN_API_BASE=settings["jobhax.linkedin_api_base"],
+            JOBHAX_LINKEDIN_WEB_BASE=settings["jobhax.linkedin_web_base"],
+            JOBHAX_VAR_DIR=settings["jobhax.var_dir"],
+            **(extra_env or {}),
+        )
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "jobhax.cli", "--ini", str(ROOT / "production.ini"), "worker",
-             "--concurrency", str(concurrency)],
-            env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            [
+                sys.executable,
+                "-m",
+                "jobhax.cli",
+                "--ini",
+                str(ROOT / "production.ini"),
+                "worker",
+                "--concurrency",
+                str(concurrency),
+            ],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
 
     def stop(self, sig=signal.SIGTERM, timeout=20):
         """Stop the worker and return its output."""

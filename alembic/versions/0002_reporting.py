@@ -7,9 +7,8 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-25 04:10:00.000000
 """
-from importlib.resources import files
 
-from alembic import op
+from jobhax.migrations import run_sql_file
 
 revision = "0002"
 down_revision = "0001"
@@ -18,12 +17,6 @@ depends_on = None
 
 UPGRADE = ("0001_reporting_views.sql", "0002_reporting_roles.sql")
 DOWNGRADE = ("0002_reporting_roles_down.sql", "0001_reporting_views_down.sql")
-
-
-def run_sql_file(name):
-    sql = files("jobhax").joinpath("sql", name).read_text(encoding="utf-8")
-    # Sent as written: no bind-parameter parsing of colons or percent signs in the SQL and its comments.
-    op.get_bind().exec_driver_sql(sql, execution_options={"no_parameters": True})
 
 
 def upgrade():

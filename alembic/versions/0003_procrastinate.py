@@ -7,6 +7,7 @@ Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-25 08:30:00.000000
 """
+
 from alembic import op
 from procrastinate.schema import SchemaManager
 

@@ -7,20 +7,13 @@ Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-25 08:40:00.000000
 """
-from importlib.resources import files
 
-from alembic import op
+from jobhax.migrations import run_sql_file
 
 revision = "0004"
 down_revision = "0003"
 branch_labels = None
 depends_on = None
-
-
-def run_sql_file(name):
-    sql = files("jobhax").joinpath("sql", name).read_text(encoding="utf-8")
-    # Sent as written: no bind-parameter parsing of colons or percent signs in the SQL and its comments.
-    op.get_bind().exec_driver_sql(sql, execution_options={"no_parameters": True})
 
 
 def upgrade():

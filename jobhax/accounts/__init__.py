@@ -1,4 +1,5 @@
 """Users, the OAuth2 provider, bearer authentication."""
+
 from jobhax.accounts.security import BearerSecurityPolicy
 
 

@@ -1,6 +1,18 @@
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Index, String, Text, UniqueConstraint, func, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    func,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from jobhax.db import Base
@@ -10,12 +22,15 @@ class User(Base):
     __tablename__ = "users"
     __table_args__ = (
         # Case-insensitive uniqueness: "Joe@x.com" and "joe@x.com" are one mailbox.
-        Index("uq_users_email_lower", text("lower(email)"), unique=True, postgresql_where=text("email <> ''")),
+        Index(
+            "uq_users_email_lower", text("lower(email)"), unique=True, postgresql_where=text("email <> ''")
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(150), unique=True)
     email: Mapped[str] = mapped_column(String(254), default="", server_default="")
+    email_verified: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     first_name: Mapped[str] = mapped_column(String(150), default="", server_default="")
     last_name: Mapped[str] = mapped_column(String(150), default="", server_default="")
     password_hash: Mapped[str | None] = mapped_column(Text)

@@ -3,6 +3,7 @@
 The validator is built per request around the request's database session, so every
 grant runs inside the request's one transaction.
 """
+
 import base64
 import binascii
 from urllib.parse import unquote
@@ -83,8 +84,9 @@ class JobHaxRequestValidator(RequestValidator):
         previous = getattr(request, "refreshed_pair", None)
         if previous is not None:
             previous.revoked_at = self.now
-        services.store_token_pair(self.dbsession, token, user_id=request.user.id, client_pk=request.client.id,
-                                  now=self.now)
+        services.store_token_pair(
+            self.dbsession, token, user_id=request.user.id, client_pk=request.client.id, now=self.now
+        )
 
     # RFC 7009: revoking either token of a pair revokes the pair; unknown tokens are not an error.
     def revoke_token(self, token, token_type_hint, request, *args, **kwargs):
@@ -107,5 +109,9 @@ def _basic_credentials(header):
 
 
 def oauth_server(dbsession, expires_in, now):
-    return LegacyApplicationServer(JobHaxRequestValidator(dbsession, now), token_generator=generate_token,
-                                   refresh_token_generator=generate_token, token_expires_in=expires_in)
+    return LegacyApplicationServer(
+        JobHaxRequestValidator(dbsession, now),
+        token_generator=generate_token,
+        refresh_token_generator=generate_token,
+        token_expires_in=expires_in,
+    )

@@ -3,6 +3,7 @@
 HKDF turns the secret key (any string of 32+ characters) into the 32 bytes Fernet needs;
 the ``info`` label keeps this key distinct from anything else derived from the same secret.
 """
+
 import base64
 import functools
 

@@ -12,8 +12,12 @@ CREDENTIAL_MAX = 256
 class RegisterBody(JsonBody):
     first_name = colander.SchemaNode(Text(), validator=colander.Length(max=NAME_MAX), missing="")
     last_name = colander.SchemaNode(Text(), validator=colander.Length(max=NAME_MAX), missing="")
-    username = required_text(USERNAME_MAX, preparer=lambda value: value.strip() if isinstance(value, str) else value)
-    email = colander.SchemaNode(Text(), validator=colander.All(colander.Length(max=EMAIL_MAX), colander.Email()))
+    username = required_text(
+        USERNAME_MAX, preparer=lambda value: value.strip() if isinstance(value, str) else value
+    )
+    email = colander.SchemaNode(
+        Text(), validator=colander.All(colander.Length(max=EMAIL_MAX), colander.Email())
+    )
     password = required_text(PASSWORD_MAX)
     password2 = required_text(PASSWORD_MAX)
 

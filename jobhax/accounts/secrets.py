@@ -3,6 +3,7 @@
 Tokens and client secrets are high-entropy random strings, so a plain SHA-256 digest
 is enough to make a stolen table useless, and lookups by digest stay one index probe.
 """
+
 import hashlib
 import secrets
 

@@ -1,4 +1,5 @@
 """Bearer-token authentication: one indexed lookup of the token's digest per request."""
+
 from pyramid.request import RequestLocalCache
 from pyramid.security import Allowed, Denied
 

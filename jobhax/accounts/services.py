@@ -1,4 +1,5 @@
 """Account rules: registration, OAuth clients, token pairs, login throttling."""
+
 import datetime
 
 from sqlalchemy import delete, func, select, update
@@ -15,22 +16,28 @@ THROTTLE_WINDOW = datetime.timedelta(minutes=15)
 
 
 def utcnow():
-    return datetime.datetime.now(datetime.timezone.utc)
+    return datetime.datetime.now(datetime.UTC)
 
 
 def register_user(dbsession, *, username, email, password, password2, first_name="", last_name=""):
     if password != password2:
         raise ApiError(ErrorCode.PASSWORDS_DO_NOT_MATCH)
     taken = dbsession.execute(
-        select(User.username == username, func.lower(User.email) == email.lower())
-        .where((User.username == username) | (func.lower(User.email) == email.lower()))
+        select(User.username == username, func.lower(User.email) == email.lower()).where(
+            (User.username == username) | (func.lower(User.email) == email.lower())
+        )
     ).all()
     if any(row[0] for row in taken):
         raise ApiError(ErrorCode.USERNAME_TAKEN)
     if taken:
         raise ApiError(ErrorCode.EMAIL_TAKEN)
-    user = User(username=username, email=email, first_name=first_name, last_name=last_name,
-                password_hash=hash_password(password))
+    user = User(
+        username=username,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        password_hash=hash_password(password),
+    )
     dbsession.add(user)
     try:
         dbsession.flush()
@@ -62,15 +69,20 @@ def authenticate_client(dbsession, client_id, client_secret):
 
 def is_throttled(dbsession, username, now):
     failures = dbsession.scalar(
-        select(func.count()).select_from(LoginFailure)
-        .where(LoginFailure.username == username, LoginFailure.failed_at > now - THROTTLE_WINDOW))
+        select(func.count())
+        .select_from(LoginFailure)
+        .where(LoginFailure.username == username, LoginFailure.failed_at > now - THROTTLE_WINDOW)
+    )
     return failures >= THROTTLE_MAX_FAILURES
 
 
 def record_login_failure(dbsession, username, now):
     # Failures older than the window never count again: drop them as new ones arrive.
-    dbsession.execute(delete(LoginFailure).where(LoginFailure.username == username,
-                                                 LoginFailure.failed_at <= now - THROTTLE_WINDOW))
+    dbsession.execute(
+        delete(LoginFailure).where(
+            LoginFailure.username == username, LoginFailure.failed_at <= now - THROTTLE_WINDOW
+        )
+    )
     dbsession.add(LoginFailure(username=username, failed_at=now))
     dbsession.flush()
 
@@ -90,15 +102,17 @@ def issue_token_pair(dbsession, *, user_id, client_pk, expires_in, scope=DEFAULT
 
 def store_token_pair(dbsession, token, *, user_id, client_pk, now=None):
     now = now or utcnow()
-    dbsession.add(OAuthToken(
-        user_id=user_id,
-        client_pk=client_pk,
-        access_token_hash=secrets.digest(token["access_token"]),
-        refresh_token_hash=secrets.digest(token["refresh_token"]) if token.get("refresh_token") else None,
-        scope=token.get("scope") or DEFAULT_SCOPE,
-        expires_at=now + datetime.timedelta(seconds=int(token["expires_in"])),
-        created_at=now,
-    ))
+    dbsession.add(
+        OAuthToken(
+            user_id=user_id,
+            client_pk=client_pk,
+            access_token_hash=secrets.digest(token["access_token"]),
+            refresh_token_hash=secrets.digest(token["refresh_token"]) if token.get("refresh_token") else None,
+            scope=token.get("scope") or DEFAULT_SCOPE,
+            expires_at=now + datetime.timedelta(seconds=int(token["expires_in"])),
+            created_at=now,
+        )
+    )
     dbsession.flush()
 
 
@@ -106,10 +120,13 @@ def live_refresh_token(dbsession, refresh_token, client_pk):
     """The unrevoked pair holding ``refresh_token``, locked so concurrent refreshes serialize."""
     return dbsession.scalar(
         select(OAuthToken)
-        .where(OAuthToken.refresh_token_hash == secrets.digest(refresh_token),
-               OAuthToken.client_pk == client_pk,
-               OAuthToken.revoked_at.is_(None))
-        .with_for_update())
+        .where(
+            OAuthToken.refresh_token_hash == secrets.digest(refresh_token),
+            OAuthToken.client_pk == client_pk,
+            OAuthToken.revoked_at.is_(None),
+        )
+        .with_for_update()
+    )
 
 
 def revoke_pair(dbsession, *, client_pk, token, now=None):
@@ -117,16 +134,22 @@ def revoke_pair(dbsession, *, client_pk, token, now=None):
     hashed = secrets.digest(token)
     revoked = dbsession.execute(
         update(OAuthToken)
-        .where(OAuthToken.client_pk == client_pk, OAuthToken.revoked_at.is_(None),
-               (OAuthToken.access_token_hash == hashed) | (OAuthToken.refresh_token_hash == hashed))
+        .where(
+            OAuthToken.client_pk == client_pk,
+            OAuthToken.revoked_at.is_(None),
+            (OAuthToken.access_token_hash == hashed) | (OAuthToken.refresh_token_hash == hashed),
+        )
         .values(revoked_at=now or utcnow())
-        .returning(OAuthToken.id)).first()
+        .returning(OAuthToken.id)
+    ).first()
     return revoked is not None
 
 
 def user_id_for_access_token(dbsession, access_token, now):
     return dbsession.scalar(
-        select(OAuthToken.user_id)
-        .where(OAuthToken.access_token_hash == secrets.digest(access_token),
-               OAuthToken.revoked_at.is_(None),
-               OAuthToken.expires_at > now))
+        select(OAuthToken.user_id).where(
+            OAuthToken.access_token_hash == secrets.digest(access_token),
+            OAuthToken.revoked_at.is_(None),
+            OAuthToken.expires_at > now,
+        )
+    )

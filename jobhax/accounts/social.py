@@ -4,6 +4,7 @@ Linking rules: a provider identity is its (provider, subject); a new identity jo
 whose email the provider has verified, else a new user with a unique username is created.
 Each function issues a fixed number of statements whatever the number of users.
 """
+
 import re
 import secrets
 
@@ -34,8 +35,10 @@ def login_with_provider(dbsession, settings, provider, token):
     identity = _identify(IDENTITY[provider], settings, token, rejected=ErrorCode.INVALID_CREDENTIALS)
     subject = identity["sub"]
     found = dbsession.execute(
-        select(SocialAccount, User).join(User, User.id == SocialAccount.user_id)
-        .where(SocialAccount.provider == provider, SocialAccount.subject == subject)).first()
+        select(SocialAccount, User)
+        .join(User, User.id == SocialAccount.user_id)
+        .where(SocialAccount.provider == provider, SocialAccount.subject == subject)
+    ).first()
     if found is not None:
         account, user = found
         _store_token(account, settings, token, identity)
@@ -56,9 +59,11 @@ def link_google_token(dbsession, settings, user_id, token):
     """Store a new Google token for ``user_id`` (3 if Google rejects it or it is another Google account)."""
     identity = _identify(google.userinfo, settings, token, rejected=ErrorCode.GOOGLE_TOKEN_UPDATE_FAILED)
     accounts = dbsession.scalars(
-        select(SocialAccount).where(SocialAccount.provider == GOOGLE,
-                                    (SocialAccount.user_id == user_id)
-                                    | (SocialAccount.subject == identity["sub"]))).all()
+        select(SocialAccount).where(
+            SocialAccount.provider == GOOGLE,
+            (SocialAccount.user_id == user_id) | (SocialAccount.subject == identity["sub"]),
+        )
+    ).all()
     own = next((account for account in accounts if account.user_id == user_id), None)
     if own is None and accounts:
         # This Google account already belongs to another user.
@@ -81,8 +86,10 @@ def google_token(dbsession, settings, user_id):
 def mark_google_token_unusable(dbsession, user_id):
     """Google refused the token: imports stop asking until update_gmail_token stores a new one."""
     dbsession.execute(
-        update(SocialAccount).where(SocialAccount.user_id == user_id, SocialAccount.provider == GOOGLE)
-        .values(token_usable=False, updated_at=utcnow()))
+        update(SocialAccount)
+        .where(SocialAccount.user_id == user_id, SocialAccount.provider == GOOGLE)
+        .values(token_usable=False, updated_at=utcnow())
+    )
 
 
 def linkedin_profile(dbsession, settings, user_id):
@@ -126,7 +133,8 @@ def _user_to_link(dbsession, provider, email):
     row = dbsession.execute(
         select(User, SocialAccount.id)
         .outerjoin(SocialAccount, (SocialAccount.user_id == User.id) & (SocialAccount.provider == provider))
-        .where(User.email != "", func.lower(User.email) == email.lower())).first()
+        .where(User.email != "", func.lower(User.email) == email.lower())
+    ).first()
     if row is None or row[1] is not None:
         return None
     return row[0]
@@ -138,9 +146,10 @@ def _create_user(dbsession, identity, verified_email):
     email = verified_email or ""
     # One indexed statement: which candidate usernames are taken, and is the email free.
     taken = dbsession.execute(
-        select(User.username, User.email)
-        .where(User.username.in_(candidates)
-               | ((func.lower(User.email) == email.lower()) & (User.email != "")))).all()
+        select(User.username, User.email).where(
+            User.username.in_(candidates) | ((func.lower(User.email) == email.lower()) & (User.email != ""))
+        )
+    ).all()
     if email and any(row.email.lower() == email.lower() for row in taken):
         # Only reachable when that user has another identity at this provider: leave its email alone.
         email = ""
@@ -148,9 +157,13 @@ def _create_user(dbsession, identity, verified_email):
     username = next((name for name in candidates if name not in usernames), None)
     if username is None:
         username = f"{base}-{secrets.token_hex(4)}"
-    user = User(username=username, email=email, password_hash=None,
-                first_name=_text(identity.get("given_name"), NAME_MAX),
-                last_name=_text(identity.get("family_name"), NAME_MAX))
+    user = User(
+        username=username,
+        email=email,
+        password_hash=None,
+        first_name=_text(identity.get("given_name"), NAME_MAX),
+        last_name=_text(identity.get("family_name"), NAME_MAX),
+    )
     dbsession.add(user)
     _flush_new(dbsession)
     return user
@@ -166,9 +179,11 @@ def _flush_new(dbsession):
 
 def _username_base(identity):
     email = identity.get("email") if isinstance(identity.get("email"), str) else ""
-    candidates = (email.partition("@")[0],
-                  f"{_text(identity.get('given_name'), NAME_MAX)}{_text(identity.get('family_name'), NAME_MAX)}",
-                  _text(identity.get("name"), NAME_MAX))
+    candidates = (
+        email.partition("@")[0],
+        f"{_text(identity.get('given_name'), NAME_MAX)}{_text(identity.get('family_name'), NAME_MAX)}",
+        _text(identity.get("name"), NAME_MAX),
+    )
     for candidate in candidates:
         base = re.sub(r"[^a-z0-9_.-]", "", candidate.lower())[:USERNAME_BASE_MAX]
         if base:
@@ -189,9 +204,12 @@ def _store_token(account, settings, token, identity):
 
 def _token(dbsession, settings, user_id, provider):
     ciphertext = dbsession.scalar(
-        select(SocialAccount.token_encrypted)
-        .where(SocialAccount.user_id == user_id, SocialAccount.provider == provider,
-               SocialAccount.token_usable.is_(True)))
+        select(SocialAccount.token_encrypted).where(
+            SocialAccount.user_id == user_id,
+            SocialAccount.provider == provider,
+            SocialAccount.token_usable.is_(True),
+        )
+    )
     if not ciphertext:
         return None
     try:

@@ -1,4 +1,5 @@
 """Social login (/api/users/auth_social_user) and the caller's LinkedIn profile."""
+
 import colander
 
 from jobhax.accounts import services, social
@@ -7,10 +8,14 @@ from jobhax.api import api_service
 from jobhax.envelope import ApiError, ErrorCode, envelope
 from jobhax.schema import Text, body_validator, provider_token
 
-auth_social_user = api_service("auth_social_user", "/api/users/auth_social_user",
-                               "Exchange a Google or LinkedIn access token for JobHax tokens.")
-get_linkedin_profile = api_service("get_linkedin_profile", "/api/users/get_linkedin_profile",
-                                   "The caller's LinkedIn basic profile.")
+auth_social_user = api_service(
+    "auth_social_user",
+    "/api/users/auth_social_user",
+    "Exchange a Google or LinkedIn access token for JobHax tokens.",
+)
+get_linkedin_profile = api_service(
+    "get_linkedin_profile", "/api/users/get_linkedin_profile", "The caller's LinkedIn basic profile."
+)
 
 
 class AuthSocialBody(ClientCredentials):
@@ -27,11 +32,18 @@ def auth_social(request):
         raise ApiError(ErrorCode.INVALID_CREDENTIALS)
     settings = request.registry.settings
     user = social.login_with_provider(request.dbsession, settings, params["provider"], params["token"])
-    return envelope(services.issue_token_pair(request.dbsession, user_id=user.id, client_pk=client.id,
-                                              expires_in=settings["jobhax.access_token_expires_in"]))
+    return envelope(
+        services.issue_token_pair(
+            request.dbsession,
+            user_id=user.id,
+            client_pk=client.id,
+            expires_in=settings["jobhax.access_token_expires_in"],
+        )
+    )
 
 
 @get_linkedin_profile.get(permission="authenticated")
 def linkedin_profile(request):
-    return envelope(social.linkedin_profile(request.dbsession, request.registry.settings,
-                                            request.authenticated_userid))
+    return envelope(
+        social.linkedin_profile(request.dbsession, request.registry.settings, request.authenticated_userid)
+    )

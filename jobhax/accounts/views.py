@@ -1,4 +1,5 @@
 """User endpoints (/api/users/*) and the standard OAuth2 endpoints (/oauth/token, /oauth/revoke)."""
+
 import json
 from urllib.parse import parse_qsl, urlencode
 
@@ -26,14 +27,20 @@ def register_user(request):
 @login.post(schema=schemas.LoginBody, validators=(body_validator,))
 def login_user(request):
     params = request.validated
-    return _grant(request, {"grant_type": "password", "username": params["username"],
-                            "password": params["password"]}, invalid_grant=ErrorCode.LOGIN_FAILED)
+    return _grant(
+        request,
+        {"grant_type": "password", "username": params["username"], "password": params["password"]},
+        invalid_grant=ErrorCode.LOGIN_FAILED,
+    )
 
 
 @refresh_token.post(schema=schemas.RefreshBody, validators=(body_validator,))
 def refresh_user_token(request):
-    return _grant(request, {"grant_type": "refresh_token", "refresh_token": request.validated["refresh_token"]},
-                  invalid_grant=ErrorCode.INVALID_CREDENTIALS)
+    return _grant(
+        request,
+        {"grant_type": "refresh_token", "refresh_token": request.validated["refresh_token"]},
+        invalid_grant=ErrorCode.INVALID_CREDENTIALS,
+    )
 
 
 @logout.post(schema=schemas.LogoutBody, validators=(body_validator,))
@@ -54,7 +61,8 @@ def _grant(request, form, invalid_grant):
     """
     form.update(client_id=request.validated["client_id"], client_secret=request.validated["client_secret"])
     _, body, status = _server(request).create_token_response(
-        request.path_url, "POST", urlencode(form), {"Content-Type": "application/x-www-form-urlencoded"})
+        request.path_url, "POST", urlencode(form), {"Content-Type": "application/x-www-form-urlencoded"}
+    )
     token = json.loads(body)
     if status == 200:
         return envelope(token)
@@ -68,8 +76,9 @@ def _grant(request, form, invalid_grant):
 
 
 def _server(request):
-    return oauth_server(request.dbsession, request.registry.settings["jobhax.access_token_expires_in"],
-                        services.utcnow())
+    return oauth_server(
+        request.dbsession, request.registry.settings["jobhax.access_token_expires_in"], services.utcnow()
+    )
 
 
 def _oauth_response(headers, body, status):
@@ -81,8 +90,9 @@ def _oauth_response(headers, body, status):
 
 
 def _oauthlib_call(request):
-    return dict(uri=request.path_url, http_method=request.method, body=request.text,
-                headers=dict(request.headers))
+    return dict(
+        uri=request.path_url, http_method=request.method, body=request.text, headers=dict(request.headers)
+    )
 
 
 def _unusable_form(request):
@@ -93,17 +103,22 @@ def _unusable_form(request):
         fields = None
     if fields is not None and not any("\x00" in name or "\x00" in value for name, value in fields):
         return None
-    return _oauth_response({}, json.dumps({"error": "invalid_request",
-                                           "error_description": "The body must be UTF-8 without NUL."}), 400)
+    return _oauth_response(
+        {},
+        json.dumps({"error": "invalid_request", "error_description": "The body must be UTF-8 without NUL."}),
+        400,
+    )
 
 
 @view_config(route_name="oauth_token", request_method="POST")
 def oauth_token(request):
     return _unusable_form(request) or _oauth_response(
-        *_server(request).create_token_response(**_oauthlib_call(request)))
+        *_server(request).create_token_response(**_oauthlib_call(request))
+    )
 
 
 @view_config(route_name="oauth_revoke", request_method="POST")
 def oauth_revoke(request):
     return _unusable_form(request) or _oauth_response(
-        *_server(request).create_revocation_response(**_oauthlib_call(request)))
+        *_server(request).create_revocation_response(**_oauthlib_call(request))
+    )

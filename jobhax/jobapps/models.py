@@ -1,7 +1,17 @@
 from datetime import datetime
 
-from sqlalchemy import (BigInteger, Boolean, DateTime, ForeignKey, Index, SmallInteger, String, Text, func,
-                        text)
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    Text,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -25,11 +35,21 @@ class JobApplication(Base):
     __tablename__ = "job_applications"
     __table_args__ = (
         # get_jobapps and every per-user metric walk only the caller's live rows.
-        Index("ix_job_applications_user_live", "user_id", text("apply_date DESC"), text("id DESC"),
-              postgresql_where=text("deleted_at IS NULL")),
+        Index(
+            "ix_job_applications_user_live",
+            "user_id",
+            text("apply_date DESC"),
+            text("id DESC"),
+            postgresql_where=text("deleted_at IS NULL"),
+        ),
         # The Gmail import never creates one message twice for a user.
-        Index("uq_job_applications_user_msg", "user_id", "msg_id", unique=True,
-              postgresql_where=text("msg_id IS NOT NULL")),
+        Index(
+            "uq_job_applications_user_msg",
+            "user_id",
+            "msg_id",
+            unique=True,
+            postgresql_where=text("msg_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -70,9 +90,12 @@ class JobPosting(Base):
 
     __tablename__ = "job_postings"
 
-    jobapp_id: Mapped[int] = mapped_column(ForeignKey("job_applications.id", ondelete="CASCADE"),
-                                           primary_key=True)
+    jobapp_id: Mapped[int] = mapped_column(
+        ForeignKey("job_applications.id", ondelete="CASCADE"), primary_key=True
+    )
     poster_information: Mapped[dict] = mapped_column(JSONB, default=dict, server_default=text("'{}'::jsonb"))
-    decorated_job_posting: Mapped[dict] = mapped_column(JSONB, default=dict, server_default=text("'{}'::jsonb"))
+    decorated_job_posting: Mapped[dict] = mapped_column(
+        JSONB, default=dict, server_default=text("'{}'::jsonb")
+    )
     top_card_v2: Mapped[dict] = mapped_column(JSONB, default=dict, server_default=text("'{}'::jsonb"))
     fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -4,7 +4,6 @@ from jobhax.jobapps.models import COMPANY_MAX, NOTE_MAX, SOURCE_MAX, TITLE_MAX
 from jobhax.jobapps.serializers import decode_cursor
 from jobhax.schema import ApplicationDate, Flag, Id, JsonBody, QueryString, Text, required_text
 
-
 MAX_PAGE = 1000
 
 
@@ -45,11 +44,18 @@ def _cursor_needs_limit(node, value):
 class JobappsQuery(QueryString):
     """``limit`` turns keyset pagination on (beyond the spec; without it the plain list is answered)."""
 
-    status_id = colander.SchemaNode(Id(), missing=colander.drop, description="Only applications in this status.")
-    limit = colander.SchemaNode(Id(), validator=colander.Range(max=MAX_PAGE), missing=colander.drop,
-                                description="Page size: answer one page {items, next_cursor} instead of the list.")
-    cursor = colander.SchemaNode(Cursor(), missing=colander.drop,
-                                 description="The next_cursor of the previous page (needs limit).")
+    status_id = colander.SchemaNode(
+        Id(), missing=colander.drop, description="Only applications in this status."
+    )
+    limit = colander.SchemaNode(
+        Id(),
+        validator=colander.Range(max=MAX_PAGE),
+        missing=colander.drop,
+        description="Page size: answer one page {items, next_cursor} instead of the list.",
+    )
+    cursor = colander.SchemaNode(
+        Cursor(), missing=colander.drop, description="The next_cursor of the previous page (needs limit)."
+    )
 
     def __init__(self, *args, **kw):
         super().__init__(*args, validator=_cursor_needs_limit, **kw)
@@ -88,5 +94,3 @@ class UpdateNoteBody(JsonBody):
 
 class NoteIdBody(JsonBody):
     jobapp_note_id = colander.SchemaNode(Id())
-
-

@@ -1,4 +1,5 @@
 """JSON shapes of the contract: times in UTC with ``Z``; note and history times keep microseconds."""
+
 import base64
 import binascii
 import datetime
@@ -7,13 +8,13 @@ import json
 
 def utc_z(value):
     # isoformat, not strftime: strftime's %Y does not pad years before 1000 ("49-02-08").
-    return value.astimezone(datetime.timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+    return value.astimezone(datetime.UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
 def utc_z_micro(value):
     if value is None:
         return None
-    return value.astimezone(datetime.timezone.utc).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+    return value.astimezone(datetime.UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def status_json(status_id, value):
@@ -58,12 +59,12 @@ def posting_json(posting):
     }
 
 
-MAX_BIGINT = 2 ** 63 - 1
+MAX_BIGINT = 2**63 - 1
 
 
 def encode_cursor(apply_date, jobapp_id):
     """An opaque page cursor: the (applyDate with microseconds, id) the page ended with."""
-    raw = json.dumps([apply_date.astimezone(datetime.timezone.utc).isoformat(), jobapp_id], separators=(",", ":"))
+    raw = json.dumps([apply_date.astimezone(datetime.UTC).isoformat(), jobapp_id], separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
@@ -77,4 +78,3 @@ def decode_cursor(cursor):
     if apply_date.tzinfo is None or type(jobapp_id) is not int or not 1 <= jobapp_id <= MAX_BIGINT:
         raise ValueError("not a cursor")
     return apply_date, jobapp_id
-

@@ -1,4 +1,5 @@
 """Job application rules. Every lookup is scoped to the caller: a foreign id is a missing id."""
+
 import datetime
 
 from sqlalchemy import delete, select, text, update
@@ -11,11 +12,13 @@ STATUS_ID_MAX = 32_767
 
 
 def utcnow():
-    return datetime.datetime.now(datetime.timezone.utc)
+    return datetime.datetime.now(datetime.UTC)
 
 
 def _live_jobapp(user_id):
-    return select(JobApplication).where(JobApplication.user_id == user_id, JobApplication.deleted_at.is_(None))
+    return select(JobApplication).where(
+        JobApplication.user_id == user_id, JobApplication.deleted_at.is_(None)
+    )
 
 
 def get_statuses(dbsession):
@@ -45,10 +48,12 @@ def require_jobapp(dbsession, user_id, jobapp_id, for_update=False):
 def list_jobapps(dbsession, user_id, status_id=None):
     """Rows of (JobApplication, status value), newest applyDate first, then id descending: the ORM form of
     the list get_jobapps answers as JSON built by PostgreSQL (list_jobapps_json)."""
-    query = (select(JobApplication, ApplicationStatus.value)
-             .outerjoin(ApplicationStatus, ApplicationStatus.id == JobApplication.status_id)
-             .where(JobApplication.user_id == user_id, JobApplication.deleted_at.is_(None))
-             .order_by(JobApplication.apply_date.desc(), JobApplication.id.desc()))
+    query = (
+        select(JobApplication, ApplicationStatus.value)
+        .outerjoin(ApplicationStatus, ApplicationStatus.id == JobApplication.status_id)
+        .where(JobApplication.user_id == user_id, JobApplication.deleted_at.is_(None))
+        .order_by(JobApplication.apply_date.desc(), JobApplication.id.desc())
+    )
     if status_id is not None:
         query = query.where(JobApplication.status_id == status_id)
     return dbsession.execute(query).all()
@@ -73,15 +78,20 @@ _NEWEST_FIRST = "ORDER BY p.apply_date DESC, p.id DESC"
 
 def _jobapp_rows(status_id, page):
     return _JOBAPP_ROWS.format(
-        position=",\n       row_number() OVER (ORDER BY j.apply_date DESC, j.id DESC) AS position" if page else "",
+        position=",\n       row_number() OVER (ORDER BY j.apply_date DESC, j.id DESC) AS position"
+        if page
+        else "",
         status="\n  AND j.status_id = :status_id" if status_id is not None else "",
         after="\n  AND (j.apply_date, j.id) < (:after_date, :after_id)" if page and page[1] else "",
-        limit="\nLIMIT :limit + 1" if page else "")
+        limit="\nLIMIT :limit + 1" if page else "",
+    )
 
 
 def list_jobapps_json_statement(user_id, status_id=None):
-    sql = f"SELECT coalesce(json_agg({_JOBAPP_OBJECT} {_NEWEST_FIRST}), '[]')::text\n" \
-          f"FROM ({_jobapp_rows(status_id, None)}) AS p"
+    sql = (
+        f"SELECT coalesce(json_agg({_JOBAPP_OBJECT} {_NEWEST_FIRST}), '[]')::text\n"
+        f"FROM ({_jobapp_rows(status_id, None)}) AS p"
+    )
     statement = text(sql).bindparams(user_id=user_id)
     return statement if status_id is None else statement.bindparams(status_id=status_id)
 
@@ -104,18 +114,44 @@ def page_jobapps_json(dbsession, user_id, limit, after=None, status_id=None):
        max(p.id) FILTER (WHERE p.position = :limit)
 FROM ({_jobapp_rows(status_id, (limit, after))}) AS p"""
     after_date, after_id = after or (None, None)
-    items, more, last_date, last_id = dbsession.execute(text(sql), {
-        "user_id": user_id, "status_id": status_id, "limit": limit, "after_date": after_date,
-        "after_id": after_id}).one()
+    items, more, last_date, last_id = dbsession.execute(
+        text(sql),
+        {
+            "user_id": user_id,
+            "status_id": status_id,
+            "limit": limit,
+            "after_date": after_date,
+            "after_id": after_id,
+        },
+    ).one()
     return items, (last_date, last_id) if more else None
 
 
-def add_jobapp(dbsession, user_id, *, job_title, company, status_id=APPLIED, application_date=None, source="",
-               msg_id=None, company_logo=None, now=None):
+def add_jobapp(
+    dbsession,
+    user_id,
+    *,
+    job_title,
+    company,
+    status_id=APPLIED,
+    application_date=None,
+    source="",
+    msg_id=None,
+    company_logo=None,
+    now=None,
+):
     now = now or utcnow()
-    jobapp = JobApplication(user_id=user_id, job_title=job_title, company=company, status_id=status_id,
-                            apply_date=application_date or now, source=source, msg_id=msg_id,
-                            company_logo=company_logo, is_rejected=False)
+    jobapp = JobApplication(
+        user_id=user_id,
+        job_title=job_title,
+        company=company,
+        status_id=status_id,
+        apply_date=application_date or now,
+        source=source,
+        msg_id=msg_id,
+        company_logo=company_logo,
+        is_rejected=False,
+    )
     dbsession.add(jobapp)
     dbsession.flush()
     dbsession.add(StatusHistory(jobapp_id=jobapp.id, status_id=status_id, changed_at=now))
@@ -143,7 +179,8 @@ def status_history(dbsession, jobapp_id):
         select(StatusHistory.changed_at, ApplicationStatus.id, ApplicationStatus.value)
         .join(ApplicationStatus, ApplicationStatus.id == StatusHistory.status_id)
         .where(StatusHistory.jobapp_id == jobapp_id)
-        .order_by(StatusHistory.changed_at, StatusHistory.id)).all()
+        .order_by(StatusHistory.changed_at, StatusHistory.id)
+    ).all()
 
 
 def jobapp_posting(dbsession, jobapp_id):
@@ -151,8 +188,9 @@ def jobapp_posting(dbsession, jobapp_id):
 
 
 def list_notes(dbsession, jobapp_id):
-    return dbsession.scalars(select(Note).where(Note.jobapp_id == jobapp_id)
-                             .order_by(Note.created_at, Note.id)).all()
+    return dbsession.scalars(
+        select(Note).where(Note.jobapp_id == jobapp_id).order_by(Note.created_at, Note.id)
+    ).all()
 
 
 def add_note(dbsession, jobapp, description, now=None):
@@ -163,20 +201,27 @@ def add_note(dbsession, jobapp, description, now=None):
 
 
 def _own_note(user_id, note_id):
-    return (select(Note.id).join(JobApplication, JobApplication.id == Note.jobapp_id)
-            .where(Note.id == note_id, JobApplication.user_id == user_id, JobApplication.deleted_at.is_(None)))
+    return (
+        select(Note.id)
+        .join(JobApplication, JobApplication.id == Note.jobapp_id)
+        .where(Note.id == note_id, JobApplication.user_id == user_id, JobApplication.deleted_at.is_(None))
+    )
 
 
 def update_note(dbsession, user_id, note_id, description, now=None):
     updated = dbsession.execute(
-        update(Note).where(Note.id.in_(_own_note(user_id, note_id).scalar_subquery()))
-        .values(description=description, updated_at=now or utcnow()).returning(Note.id)).first()
+        update(Note)
+        .where(Note.id.in_(_own_note(user_id, note_id).scalar_subquery()))
+        .values(description=description, updated_at=now or utcnow())
+        .returning(Note.id)
+    ).first()
     if updated is None:
         raise ApiError(ErrorCode.NOT_FOUND)
 
 
 def delete_note(dbsession, user_id, note_id):
     deleted = dbsession.execute(
-        delete(Note).where(Note.id.in_(_own_note(user_id, note_id).scalar_subquery())).returning(Note.id)).first()
+        delete(Note).where(Note.id.in_(_own_note(user_id, note_id).scalar_subquery())).returning(Note.id)
+    ).first()
     if deleted is None:
         raise ApiError(ErrorCode.NOT_FOUND)

@@ -1,4 +1,5 @@
 """Job application endpoints (/api/jobapps/*): validate, apply the rule, wrap in the envelope."""
+
 import json
 
 from jobhax.api import api_service
@@ -11,19 +12,27 @@ AUTH = dict(permission="authenticated")
 BODY = dict(validators=(body_validator,), **AUTH)
 QUERY = dict(validators=(querystring_validator,), **AUTH)
 
-get_jobapps = api_service("get_jobapps", "/api/jobapps/get_jobapps", "The caller's applications, newest first.")
+get_jobapps = api_service(
+    "get_jobapps", "/api/jobapps/get_jobapps", "The caller's applications, newest first."
+)
 get_statuses = api_service("get_statuses", "/api/jobapps/get_statuses", "Every application status.")
-get_status_history = api_service("get_status_history", "/api/jobapps/get_status_history",
-                                 "An application's status changes, oldest first.")
+get_status_history = api_service(
+    "get_status_history", "/api/jobapps/get_status_history", "An application's status changes, oldest first."
+)
 add_jobapp = api_service("add_jobapp", "/api/jobapps/add_jobapp", "Create an application.")
-update_jobapp = api_service("update_jobapp", "/api/jobapps/update_jobapp",
-                            "Change an application's status and/or rejection.")
+update_jobapp = api_service(
+    "update_jobapp", "/api/jobapps/update_jobapp", "Change an application's status and/or rejection."
+)
 delete_jobapp = api_service("delete_jobapp", "/api/jobapps/delete_jobapp", "Delete an application.")
-get_jobapp_detail = api_service("get_jobapp_detail", "/api/jobapps/get_jobapp_detail",
-                                "The job posting behind an application.")
-get_jobapp_notes = api_service("get_jobapp_notes", "/api/jobapps/get_jobapp_notes",
-                               "An application's notes, oldest first.")
-add_jobapp_note = api_service("add_jobapp_note", "/api/jobapps/add_jobapp_note", "Add a note to an application.")
+get_jobapp_detail = api_service(
+    "get_jobapp_detail", "/api/jobapps/get_jobapp_detail", "The job posting behind an application."
+)
+get_jobapp_notes = api_service(
+    "get_jobapp_notes", "/api/jobapps/get_jobapp_notes", "An application's notes, oldest first."
+)
+add_jobapp_note = api_service(
+    "add_jobapp_note", "/api/jobapps/add_jobapp_note", "Add a note to an application."
+)
 update_jobapp_note = api_service("update_jobapp_note", "/api/jobapps/update_jobapp_note", "Edit a note.")
 delete_jobapp_note = api_service("delete_jobapp_note", "/api/jobapps/delete_jobapp_note", "Delete a note.")
 
@@ -34,9 +43,13 @@ def list_jobapps(request):
     if status_id is not None:
         services.require_status(request.dbsession, status_id)
     if "limit" in request.validated:
-        items, last = services.page_jobapps_json(request.dbsession, request.authenticated_userid,
-                                                 request.validated["limit"], request.validated.get("cursor"),
-                                                 status_id)
+        items, last = services.page_jobapps_json(
+            request.dbsession,
+            request.authenticated_userid,
+            request.validated["limit"],
+            request.validated.get("cursor"),
+            status_id,
+        )
         next_cursor = json.dumps(encode_cursor(*last) if last else None)
         data = f'{{"items": {items}, "next_cursor": {next_cursor}}}'
     else:
@@ -51,8 +64,9 @@ def list_statuses(request):
 
 @get_status_history.get(schema=schemas.JobappQuery, **QUERY)
 def list_status_history(request):
-    jobapp = services.require_jobapp(request.dbsession, request.authenticated_userid,
-                                     request.validated["jobapp_id"])
+    jobapp = services.require_jobapp(
+        request.dbsession, request.authenticated_userid, request.validated["jobapp_id"]
+    )
     return envelope([history_json(*row) for row in services.status_history(request.dbsession, jobapp.id)])
 
 
@@ -66,48 +80,58 @@ def create_jobapp(request):
 @update_jobapp.post(schema=schemas.UpdateJobappBody, **BODY)
 def change_jobapp(request):
     params = request.validated
-    jobapp = services.require_jobapp(request.dbsession, request.authenticated_userid, params["jobapp_id"],
-                                     for_update=True)
+    jobapp = services.require_jobapp(
+        request.dbsession, request.authenticated_userid, params["jobapp_id"], for_update=True
+    )
     if "status_id" in params:
         services.require_status(request.dbsession, params["status_id"])
-    services.update_jobapp(request.dbsession, jobapp, status_id=params.get("status_id"),
-                           rejected=params.get("rejected"))
+    services.update_jobapp(
+        request.dbsession, jobapp, status_id=params.get("status_id"), rejected=params.get("rejected")
+    )
     return envelope(None)
 
 
 @delete_jobapp.post(schema=schemas.JobappIdBody, **BODY)
 def remove_jobapp(request):
-    jobapp = services.require_jobapp(request.dbsession, request.authenticated_userid,
-                                     request.validated["jobapp_id"], for_update=True)
+    jobapp = services.require_jobapp(
+        request.dbsession, request.authenticated_userid, request.validated["jobapp_id"], for_update=True
+    )
     services.delete_jobapp(request.dbsession, jobapp)
     return envelope(None)
 
 
 @get_jobapp_detail.get(schema=schemas.JobappQuery, **QUERY)
 def show_jobapp_detail(request):
-    jobapp = services.require_jobapp(request.dbsession, request.authenticated_userid,
-                                     request.validated["jobapp_id"])
+    jobapp = services.require_jobapp(
+        request.dbsession, request.authenticated_userid, request.validated["jobapp_id"]
+    )
     return envelope(posting_json(services.jobapp_posting(request.dbsession, jobapp.id)))
 
 
 @get_jobapp_notes.get(schema=schemas.JobappQuery, **QUERY)
 def list_jobapp_notes(request):
-    jobapp = services.require_jobapp(request.dbsession, request.authenticated_userid,
-                                     request.validated["jobapp_id"])
+    jobapp = services.require_jobapp(
+        request.dbsession, request.authenticated_userid, request.validated["jobapp_id"]
+    )
     return envelope([note_json(note) for note in services.list_notes(request.dbsession, jobapp.id)])
 
 
 @add_jobapp_note.post(schema=schemas.AddNoteBody, **BODY)
 def create_jobapp_note(request):
-    jobapp = services.require_jobapp(request.dbsession, request.authenticated_userid,
-                                     request.validated["jobapp_id"])
+    jobapp = services.require_jobapp(
+        request.dbsession, request.authenticated_userid, request.validated["jobapp_id"]
+    )
     return envelope(note_json(services.add_note(request.dbsession, jobapp, request.validated["description"])))
 
 
 @update_jobapp_note.post(schema=schemas.UpdateNoteBody, **BODY)
 def change_jobapp_note(request):
-    services.update_note(request.dbsession, request.authenticated_userid, request.validated["jobapp_note_id"],
-                         request.validated["description"])
+    services.update_note(
+        request.dbsession,
+        request.authenticated_userid,
+        request.validated["jobapp_note_id"],
+        request.validated["description"],
+    )
     return envelope(None)
 
 

@@ -4,15 +4,53 @@ Built on the standard library's HTML parser, which copes with broken markup and 
 in text and attributes. Block elements and ``<br>`` end a line, inline ones (``<b>``, ``<a>``) do not,
 so "updates from <b>Genuent</b> on this" stays one sentence. Whitespace is collapsed in every line.
 """
+
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-BLOCK_TAGS = frozenset({
-    "address", "article", "aside", "blockquote", "body", "br", "caption", "center", "dd", "div", "dl",
-    "dt", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "html", "li", "main",
-    "nav", "ol", "p", "pre", "section", "table", "tbody", "td", "tfoot", "th", "thead", "title", "tr",
-    "ul",
-})
+BLOCK_TAGS = frozenset(
+    {
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "body",
+        "br",
+        "caption",
+        "center",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "html",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "title",
+        "tr",
+        "ul",
+    }
+)
 HIDDEN_TAGS = frozenset({"head", "script", "style", "template"})
 
 

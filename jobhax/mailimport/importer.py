@@ -11,6 +11,7 @@ Failures: Gmail refusing the token (401/403) marks it unusable and ends the impo
 retry with backoff; anything else ends the import as failed with an error code, logged without mail
 content or tokens.
 """
+
 import collections
 import datetime
 import functools
@@ -28,7 +29,13 @@ from jobhax.jobapps.models import JobApplication, JobPosting, StatusHistory
 from jobhax.jobapps.services import APPLIED
 from jobhax.mailimport.jobpage import parse_job_page
 from jobhax.mailimport.models import Mail, MailImport
-from jobhax.mailimport.parsers import LINKEDIN, ParsedApplication, UnparseableMessage, gmail_query, parse_message
+from jobhax.mailimport.parsers import (
+    LINKEDIN,
+    ParsedApplication,
+    UnparseableMessage,
+    gmail_query,
+    parse_message,
+)
 from jobhax.providers import ProviderError, ProviderNotFound, ProviderRejected, ProviderUnavailable, linkedin
 from jobhax.providers.gmail import GmailClient
 
@@ -85,8 +92,12 @@ def run_import(env, user_id, readers=READERS):
         fail(env, user_id, GOOGLE_ERROR)
     except Exception as error:
         # The type and frames only: messages of database errors quote the values, mail bodies included.
-        log.error("gmail import of user %s failed: %s\n%s", user_id, type(error).__name__,
-                  "".join(traceback.format_tb(error.__traceback__)))
+        log.error(
+            "gmail import of user %s failed: %s\n%s",
+            user_id,
+            type(error).__name__,
+            "".join(traceback.format_tb(error.__traceback__)),
+        )
         fail(env, user_id, INTERNAL_ERROR)
     else:
         with env.transaction() as dbsession:
@@ -158,16 +169,37 @@ def record_listing(dbsession, user_id, listed, started_at):
     this import created in earlier attempts (since ``started_at``) stay counted.
     """
     ids = bindparam("ids", listed, type_=ARRAY(String))
-    stored = set(dbsession.scalars(union(
-        select(Mail.msg_id).where(Mail.user_id == user_id, Mail.msg_id == any_(ids)),
-        select(JobApplication.msg_id).where(JobApplication.user_id == user_id,
-                                            JobApplication.msg_id == any_(ids)))))
-    created = (select(func.count()).select_from(JobApplication)
-               .where(JobApplication.user_id == user_id, JobApplication.msg_id.is_not(None),
-                      JobApplication.created_at >= started_at).scalar_subquery())
-    dbsession.execute(update(MailImport).where(MailImport.user_id == user_id).values(
-        messages_total=len(listed), messages_processed=len(stored), messages_skipped=0,
-        jobapps_created=created, updated_at=func.now()))
+    stored = set(
+        dbsession.scalars(
+            union(
+                select(Mail.msg_id).where(Mail.user_id == user_id, Mail.msg_id == any_(ids)),
+                select(JobApplication.msg_id).where(
+                    JobApplication.user_id == user_id, JobApplication.msg_id == any_(ids)
+                ),
+            )
+        )
+    )
+    created = (
+        select(func.count())
+        .select_from(JobApplication)
+        .where(
+            JobApplication.user_id == user_id,
+            JobApplication.msg_id.is_not(None),
+            JobApplication.created_at >= started_at,
+        )
+        .scalar_subquery()
+    )
+    dbsession.execute(
+        update(MailImport)
+        .where(MailImport.user_id == user_id)
+        .values(
+            messages_total=len(listed),
+            messages_processed=len(stored),
+            messages_skipped=0,
+            jobapps_created=created,
+            updated_at=func.now(),
+        )
+    )
     return [msg_id for msg_id in listed if msg_id not in stored]
 
 
@@ -211,27 +243,53 @@ def store_batch(dbsession, user_id, batch):
     applications = {item.msg_id: item for item in batch if item.application is not None}
     created = {}
     if applications:
-        created = dict(dbsession.execute(
-            insert(JobApplication).values([_jobapp_row(user_id, item.application) for item in applications.values()])
-            .on_conflict_do_nothing(index_elements=["user_id", "msg_id"],
-                                    index_where=JobApplication.msg_id.is_not(None))
-            .returning(JobApplication.msg_id, JobApplication.id)).all())
+        created = dict(
+            dbsession.execute(
+                insert(JobApplication)
+                .values([_jobapp_row(user_id, item.application) for item in applications.values()])
+                .on_conflict_do_nothing(
+                    index_elements=["user_id", "msg_id"], index_where=JobApplication.msg_id.is_not(None)
+                )
+                .returning(JobApplication.msg_id, JobApplication.id)
+            ).all()
+        )
     if created:
         now = dbsession.scalar(select(func.now()))
-        dbsession.execute(insert(StatusHistory).values(
-            [{"jobapp_id": jobapp_id, "status_id": APPLIED, "changed_at": now} for jobapp_id in created.values()]))
-        dbsession.execute(insert(Mail).values(
-            [_mail_row(user_id, jobapp_id, applications[msg_id].application) for msg_id, jobapp_id in created.items()])
-            .on_conflict_do_nothing(index_elements=["user_id", "msg_id"]))
-        postings = [dict(applications[msg_id].posting, jobapp_id=jobapp_id)
-                    for msg_id, jobapp_id in created.items() if applications[msg_id].posting is not None]
+        dbsession.execute(
+            insert(StatusHistory).values(
+                [
+                    {"jobapp_id": jobapp_id, "status_id": APPLIED, "changed_at": now}
+                    for jobapp_id in created.values()
+                ]
+            )
+        )
+        dbsession.execute(
+            insert(Mail)
+            .values(
+                [
+                    _mail_row(user_id, jobapp_id, applications[msg_id].application)
+                    for msg_id, jobapp_id in created.items()
+                ]
+            )
+            .on_conflict_do_nothing(index_elements=["user_id", "msg_id"])
+        )
+        postings = [
+            dict(applications[msg_id].posting, jobapp_id=jobapp_id)
+            for msg_id, jobapp_id in created.items()
+            if applications[msg_id].posting is not None
+        ]
         if postings:
             dbsession.execute(insert(JobPosting).values(postings).on_conflict_do_nothing())
-    dbsession.execute(update(MailImport).where(MailImport.user_id == user_id).values(
-        messages_processed=MailImport.messages_processed + len(batch),
-        messages_skipped=MailImport.messages_skipped + (len(batch) - len(applications)),
-        jobapps_created=MailImport.jobapps_created + len(created),
-        updated_at=func.now()))
+    dbsession.execute(
+        update(MailImport)
+        .where(MailImport.user_id == user_id)
+        .values(
+            messages_processed=MailImport.messages_processed + len(batch),
+            messages_skipped=MailImport.messages_skipped + (len(batch) - len(applications)),
+            jobapps_created=MailImport.jobapps_created + len(created),
+            updated_at=func.now(),
+        )
+    )
 
 
 def finish(dbsession, user_id, state, error=None, last_success_at=None):
@@ -249,11 +307,25 @@ def _set_finished(row, state, error, now):
 
 
 def _jobapp_row(user_id, application):
-    return {"user_id": user_id, "job_title": application.job_title, "company": application.company,
-            "company_logo": application.company_logo, "source": application.source, "status_id": APPLIED,
-            "is_rejected": False, "apply_date": application.apply_date, "msg_id": application.msg_id}
+    return {
+        "user_id": user_id,
+        "job_title": application.job_title,
+        "company": application.company,
+        "company_logo": application.company_logo,
+        "source": application.source,
+        "status_id": APPLIED,
+        "is_rejected": False,
+        "apply_date": application.apply_date,
+        "msg_id": application.msg_id,
+    }
 
 
 def _mail_row(user_id, jobapp_id, application):
-    return {"user_id": user_id, "jobapp_id": jobapp_id, "msg_id": application.msg_id,
-            "subject": application.subject, "body": application.body, "date": application.apply_date}
+    return {
+        "user_id": user_id,
+        "jobapp_id": jobapp_id,
+        "msg_id": application.msg_id,
+        "subject": application.subject,
+        "body": application.body,
+        "date": application.apply_date,
+    }

@@ -4,6 +4,7 @@ Older pages carry their data as JSON inside HTML comments, ``<code id="...Module
 newer ones carry a schema.org ``JobPosting`` JSON-LD block, used when ``decoratedJobPostingModule`` is
 missing (DESIGN.md "Social login and Gmail import").
 """
+
 import json
 import re
 from html.parser import HTMLParser
@@ -91,6 +92,8 @@ def parse_job_page(html: str) -> dict:
         value = _json_object("".join(reader.codes.get(module, [])))
         page[key] = value if isinstance(value, dict) else {}
     if not page["decorated_job_posting"]:
-        posting = next(filter(None, (_job_posting(_json_object("".join(block))) for block in reader.json_ld)), None)
+        posting = next(
+            filter(None, (_job_posting(_json_object("".join(block))) for block in reader.json_ld)), None
+        )
         page["decorated_job_posting"] = posting or {}
     return page

@@ -5,6 +5,7 @@ in base64url (padding optional), in the charset its Content-Type names. Every fu
 any JSON value and never raises on a malformed resource, except ``message_date`` when the message has
 no usable date at all.
 """
+
 import base64
 import binascii
 import email.message

@@ -17,8 +17,9 @@ class Mail(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    jobapp_id: Mapped[int | None] = mapped_column(ForeignKey("job_applications.id", ondelete="SET NULL"),
-                                                  index=True)
+    jobapp_id: Mapped[int | None] = mapped_column(
+        ForeignKey("job_applications.id", ondelete="SET NULL"), index=True
+    )
     msg_id: Mapped[str] = mapped_column(String(255))
     subject: Mapped[str] = mapped_column(Text, default="", server_default="")
     body: Mapped[str] = mapped_column(Text, default="", server_default="")

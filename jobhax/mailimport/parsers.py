@@ -6,6 +6,7 @@ company from the subject and the visible text of the body (HTML, else plain text
 None for a message of its sender that is not an application (a newsletter) and raises
 ``UnparseableMessage`` for one that looks like an application but lacks the fields.
 """
+
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -117,7 +118,7 @@ def _linkedin_job_id(email: Email) -> str | None:
 
 
 def parse_linkedin(email: Email) -> Fields | None:
-    """"You applied for {title} at {company}" with "Your application was sent to {company}" in the body.
+    """ "You applied for {title} at {company}" with "Your application was sent to {company}" in the body.
 
     The body names the company unambiguously, so the title is what the subject has before " at
     {company}"; without that sentence the subject is split at its last " at ".
@@ -138,13 +139,17 @@ def parse_linkedin(email: Email) -> Fields | None:
     if title is None:
         title = next((link.text for link in email.html.links if job_id_from_link(link.href)), None)
     fields = _fields(title, company)
-    return replace(fields, company_logo=_linkedin_logo(email, fields.company), linkedin_job_id=_linkedin_job_id(email))
+    return replace(
+        fields, company_logo=_linkedin_logo(email, fields.company), linkedin_job_id=_linkedin_job_id(email)
+    )
 
 
-HIRED_SUBJECT = re.compile(r"^Interview Request: (?P<title>.+) at (?P<company>.+?)(?: \([^()]*\))?$",
-                           re.IGNORECASE)
-HIRED_BODY = re.compile(r"^(?:.*[.!] )?(?P<company>.+?) would like to interview you for the (?P<title>.+?) role\b",
-                        re.IGNORECASE)
+HIRED_SUBJECT = re.compile(
+    r"^Interview Request: (?P<title>.+) at (?P<company>.+?)(?: \([^()]*\))?$", re.IGNORECASE
+)
+HIRED_BODY = re.compile(
+    r"^(?:.*[.!] )?(?P<company>.+?) would like to interview you for the (?P<title>.+?) role\b", re.IGNORECASE
+)
 
 
 def parse_hired(email: Email) -> Fields | None:
@@ -175,7 +180,7 @@ def _indeed_body_title(email: Email) -> str | None:
 
 
 def parse_indeed(email: Email) -> Fields | None:
-    """"Indeed Application: {title}", the body saying "… updates from {company} on this application".
+    """ "Indeed Application: {title}", the body saying "… updates from {company} on this application".
 
     Without that subject, the title is the body line after "Your application has been submitted.".
     """

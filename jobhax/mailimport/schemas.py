@@ -1,4 +1,5 @@
 """Request schemas of the Gmail import endpoints."""
+
 from jobhax.schema import JsonBody, provider_token
 
 

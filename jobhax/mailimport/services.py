@@ -2,6 +2,7 @@
 
 Each function issues a fixed number of statements whatever the size of the mailbox.
 """
+
 import datetime
 
 from sqlalchemy import func, select, text, update
@@ -33,33 +34,66 @@ def queue_import(dbsession, user_id):
     say the database went away) does not block the user for ever: a new import is queued.
     """
     row = dbsession.execute(
-        insert(MailImport).values(user_id=user_id, state=IDLE)
+        insert(MailImport)
+        .values(user_id=user_id, state=IDLE)
         .on_conflict_do_update(index_elements=[MailImport.user_id], set_={"user_id": user_id})
-        .returning(MailImport.state)).one()
+        .returning(MailImport.state)
+    ).one()
     if row.state not in ACTIVE_STATES or not import_job_pending(dbsession, user_id):
-        dbsession.execute(update(MailImport).where(MailImport.user_id == user_id).values(
-            state=QUEUED, queued_at=func.now(), started_at=None, finished_at=None, error=None,
-            messages_total=0, messages_processed=0, messages_skipped=0, jobapps_created=0, updated_at=func.now()))
+        dbsession.execute(
+            update(MailImport)
+            .where(MailImport.user_id == user_id)
+            .values(
+                state=QUEUED,
+                queued_at=func.now(),
+                started_at=None,
+                finished_at=None,
+                error=None,
+                messages_total=0,
+                messages_processed=0,
+                messages_skipped=0,
+                jobapps_created=0,
+                updated_at=func.now(),
+            )
+        )
         # The queueing lock stays as a second guard: at most one waiting job per user whatever the row says.
-        defer(dbsession, TASK_NAME, queue=QUEUE, lock=user_lock(user_id), queueing_lock=user_lock(user_id),
-              user_id=user_id)
+        defer(
+            dbsession,
+            TASK_NAME,
+            queue=QUEUE,
+            lock=user_lock(user_id),
+            queueing_lock=user_lock(user_id),
+            user_id=user_id,
+        )
     return sync_status(dbsession, user_id)
 
 
 def import_job_pending(dbsession, user_id):
     """Whether an import job of the user waits or runs (procrastinate's table, by the user's lock)."""
-    return dbsession.scalar(text(
-        "SELECT EXISTS (SELECT 1 FROM procrastinate_jobs WHERE lock = :lock AND status IN ('todo', 'doing'))"),
-        {"lock": user_lock(user_id)})
+    return dbsession.scalar(
+        text(
+            "SELECT EXISTS (SELECT 1 FROM procrastinate_jobs WHERE lock = :lock AND status IN ('todo', 'doing'))"
+        ),
+        {"lock": user_lock(user_id)},
+    )
 
 
 def sync_status(dbsession, user_id):
     """The user's last import as sync_status answers it (``idle`` before the first)."""
-    row = dbsession.scalar(select(MailImport).where(MailImport.user_id == user_id).execution_options(
-        populate_existing=True))
+    row = dbsession.scalar(
+        select(MailImport).where(MailImport.user_id == user_id).execution_options(populate_existing=True)
+    )
     if row is None:
-        return {"state": IDLE, "started_at": None, "finished_at": None, "messages_total": 0,
-                "messages_processed": 0, "messages_skipped": 0, "jobapps_created": 0, "error": None}
+        return {
+            "state": IDLE,
+            "started_at": None,
+            "finished_at": None,
+            "messages_total": 0,
+            "messages_processed": 0,
+            "messages_skipped": 0,
+            "jobapps_created": 0,
+            "error": None,
+        }
     return {
         "state": row.state,
         "started_at": utc_z(row.started_at) if row.started_at else None,
@@ -74,11 +108,14 @@ def sync_status(dbsession, user_id):
 
 def list_mails(dbsession, user_id):
     """The user's imported mails, newest first."""
-    rows = dbsession.execute(select(Mail.subject, Mail.body, Mail.date).where(Mail.user_id == user_id)
-                             .order_by(Mail.date.desc(), Mail.id.desc())).all()
+    rows = dbsession.execute(
+        select(Mail.subject, Mail.body, Mail.date)
+        .where(Mail.user_id == user_id)
+        .order_by(Mail.date.desc(), Mail.id.desc())
+    ).all()
     return [{"subject": row.subject, "body": row.body, "date": mail_date(row.date)} for row in rows]
 
 
 def mail_date(value):
     """``YYYY-MM-DD HH:MM:SS+00:00``, the contract's mail date format."""
-    return value.astimezone(datetime.timezone.utc).isoformat(sep=" ", timespec="seconds")
+    return value.astimezone(datetime.UTC).isoformat(sep=" ", timespec="seconds")

@@ -3,6 +3,7 @@
 Jobs are deferred by :func:`jobhax.mailimport.services.queue_import` with ``lock`` and ``queueing_lock``
 set to :func:`user_lock`, so a user's imports never run side by side and at most one waits.
 """
+
 import procrastinate
 from procrastinate.retry import RetryDecision
 
@@ -22,7 +23,7 @@ def user_lock(user_id):
 
 def backoff(base, attempts, retry_after=None):
     """Seconds before the next attempt: ``base`` doubled per attempt so far, at least Google's Retry-After."""
-    wait = base * 2 ** attempts
+    wait = base * 2**attempts
     if retry_after is not None:
         wait = max(wait, retry_after)
     return min(wait, MAX_WAIT)
@@ -35,7 +36,9 @@ class ImportRetry(procrastinate.RetryStrategy):
         if super().get_retry_decision(exception=exception, job=job) is None:
             return None
         base = environment().settings["jobhax.import_retry_seconds"]
-        return RetryDecision(retry_in={"seconds": backoff(base, job.attempts, getattr(exception, "retry_after", None))})
+        return RetryDecision(
+            retry_in={"seconds": backoff(base, job.attempts, getattr(exception, "retry_after", None))}
+        )
 
 
 def is_last_attempt(attempts):
@@ -43,8 +46,12 @@ def is_last_attempt(attempts):
     return attempts >= MAX_ATTEMPTS
 
 
-@app.task(name=TASK_NAME, queue=QUEUE, pass_context=True,
-          retry=ImportRetry(max_attempts=MAX_ATTEMPTS, retry_exceptions=[ProviderUnavailable]))
+@app.task(
+    name=TASK_NAME,
+    queue=QUEUE,
+    pass_context=True,
+    retry=ImportRetry(max_attempts=MAX_ATTEMPTS, retry_exceptions=[ProviderUnavailable]),
+)
 def import_gmail(context, user_id: int):
     env = environment()
     try:

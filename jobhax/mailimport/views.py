@@ -1,4 +1,5 @@
 """Gmail import endpoints (/api/users/*): a new Google token, queue an import, its status, the mails read."""
+
 from jobhax.accounts.social import link_google_token
 from jobhax.api import api_service
 from jobhax.envelope import envelope
@@ -8,13 +9,22 @@ from jobhax.schema import body_validator
 
 AUTH = dict(permission="authenticated")
 
-update_gmail_token = api_service("update_gmail_token", "/api/users/update_gmail_token",
-                                 "Store a new Google token for the caller and queue a Gmail import.")
-sync_user_emails = api_service("sync_user_emails", "/api/users/sync_user_emails",
-                               "Queue a Gmail import for the caller (unless one is queued or running); its status.")
+update_gmail_token = api_service(
+    "update_gmail_token",
+    "/api/users/update_gmail_token",
+    "Store a new Google token for the caller and queue a Gmail import.",
+)
+sync_user_emails = api_service(
+    "sync_user_emails",
+    "/api/users/sync_user_emails",
+    "Queue a Gmail import for the caller (unless one is queued or running); its status.",
+)
 sync_status = api_service("sync_status", "/api/users/sync_status", "The caller's last Gmail import.")
-get_user_google_mails = api_service("get_user_google_mails", "/api/users/get_user_google_mails",
-                                    "The application emails imported from the caller's Gmail, newest first.")
+get_user_google_mails = api_service(
+    "get_user_google_mails",
+    "/api/users/get_user_google_mails",
+    "The application emails imported from the caller's Gmail, newest first.",
+)
 
 
 @update_gmail_token.post(schema=UpdateGmailTokenBody, validators=(body_validator,), **AUTH)
@@ -27,8 +37,9 @@ def store_gmail_token(request):
 
 @sync_user_emails.get(**AUTH)
 def queue_sync(request):
-    return envelope(services.sync_user_emails(request.dbsession, request.registry.settings,
-                                              request.authenticated_userid))
+    return envelope(
+        services.sync_user_emails(request.dbsession, request.registry.settings, request.authenticated_userid)
+    )
 
 
 @sync_status.get(**AUTH)

@@ -10,6 +10,7 @@ counters hold signed partial counts that ``metrics.compact_counts()`` folds now 
 Clocks are the caller's: ``today`` is a ``datetime.date`` in UTC, never Postgres ``now()``, so tests can
 freeze time and the month window is the one the request saw.
 """
+
 import datetime
 
 from sqlalchemy import BigInteger, Date, Integer, SmallInteger, String, column, func, select, table, text
@@ -20,14 +21,29 @@ SOURCES = ("Hired.com", "LinkedIn", "Indeed", "Vettery", "Others")
 TOTAL = "Total"
 MONTHS_SHOWN = 12
 # Fixed English names: the contract says English whatever the server's locale (calendar.month_name is not).
-MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-               "October", "November", "December")
+MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
 
 def _counts(name, *keys):
     return table(name, column("user_id", Integer), *keys, column("count", BigInteger), schema="metrics")
 
 
-monthly_source_counts = _counts("monthly_source_counts", column("month", Date), column("source_bucket", String))
+monthly_source_counts = _counts(
+    "monthly_source_counts", column("month", Date), column("source_bucket", String)
+)
 status_counts = _counts("status_counts", column("status_id", SmallInteger))
 
 
@@ -44,7 +60,9 @@ def month_window(today):
 
 def total_application_count_statement(user_id):
     """Every live application has exactly one month and bucket, so the monthly counters sum to the total."""
-    return select(func.coalesce(_total(monthly_source_counts), 0)).where(monthly_source_counts.c.user_id == user_id)
+    return select(func.coalesce(_total(monthly_source_counts), 0)).where(
+        monthly_source_counts.c.user_id == user_id
+    )
 
 
 def total_application_count(dbsession, user_id):
@@ -53,9 +71,11 @@ def total_application_count(dbsession, user_id):
 
 def application_count_by_month_statement(user_id, months):
     c = monthly_source_counts.c
-    return (select(c.month, c.source_bucket, _total(monthly_source_counts))
-            .where(c.user_id == user_id, c.month >= months[0], c.month <= months[-1])
-            .group_by(c.month, c.source_bucket))
+    return (
+        select(c.month, c.source_bucket, _total(monthly_source_counts))
+        .where(c.user_id == user_id, c.month >= months[0], c.month <= months[-1])
+        .group_by(c.month, c.source_bucket)
+    )
 
 
 def application_count_by_month(dbsession, user_id, today, with_total=False):
@@ -63,21 +83,27 @@ def application_count_by_month(dbsession, user_id, today, with_total=False):
     months = month_window(today)
     rows = dbsession.execute(application_count_by_month_statement(user_id, months)).all()
     counts = {(month, source): count for month, source, count in rows}
-    series = [{"source": source, "data": [counts.get((month, source), 0) for month in months]}
-              for source in SOURCES]
+    series = [
+        {"source": source, "data": [counts.get((month, source), 0) for month in months]} for source in SOURCES
+    ]
     if with_total:
-        series.append({"source": TOTAL, "data": [sum(s["data"][i] for s in series) for i in range(len(months))]})
+        series.append(
+            {"source": TOTAL, "data": [sum(s["data"][i] for s in series) for i in range(len(months))]}
+        )
     return [series, [MONTH_NAMES[month.month - 1] for month in months]]
 
 
 def count_by_statuses_statement(user_id):
     statuses = ApplicationStatus.__table__
     c = status_counts.c
-    return (select(statuses.c.value, _total(status_counts))
-            .join_from(status_counts, statuses, statuses.c.id == c.status_id)
-            .where(c.user_id == user_id)
-            .group_by(statuses.c.id, statuses.c.value).having(_total(status_counts) > 0)
-            .order_by(statuses.c.id))
+    return (
+        select(statuses.c.value, _total(status_counts))
+        .join_from(status_counts, statuses, statuses.c.id == c.status_id)
+        .where(c.user_id == user_id)
+        .group_by(statuses.c.id, statuses.c.value)
+        .having(_total(status_counts) > 0)
+        .order_by(statuses.c.id)
+    )
 
 
 def count_by_statuses(dbsession, user_id):

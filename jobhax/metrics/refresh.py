@@ -2,14 +2,16 @@
 
 Both run on a SQLAlchemy ``Connection`` inside the caller's transaction; the caller commits.
 """
+
 import re
 import secrets
 import time
 
 from sqlalchemy import Integer, String, column, insert, table, text
 
-refresh_log = table("refresh_log", column("view_name", String), column("duration_ms", Integer),
-                    schema="reporting")
+refresh_log = table(
+    "refresh_log", column("view_name", String), column("duration_ms", Integer), schema="reporting"
+)
 
 # Lower-case unquoted-identifier names only: what psql users type without quotes, and nothing to escape.
 ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
@@ -19,9 +21,15 @@ REPORTING_ROLE = "jobhax_reporting"
 def materialized_views(connection):
     """Every materialized view of schema reporting, read from the catalog so a new one in a later SQL
     version is refreshed without touching this code."""
-    return connection.execute(text(
-        "SELECT matviewname FROM pg_catalog.pg_matviews WHERE schemaname = 'reporting' ORDER BY matviewname"
-    )).scalars().all()
+    return (
+        connection.execute(
+            text(
+                "SELECT matviewname FROM pg_catalog.pg_matviews WHERE schemaname = 'reporting' ORDER BY matviewname"
+            )
+        )
+        .scalars()
+        .all()
+    )
 
 
 def refresh_reports(connection):
@@ -62,8 +70,9 @@ def create_bi_user(connection, name):
     JobHax database on the server, and nothing else in any of them.
     """
     if not ROLE_NAME.fullmatch(name):
-        raise ValueError("a BI user name is 1-63 lower-case letters, digits or underscores, not starting "
-                         "with a digit")
+        raise ValueError(
+            "a BI user name is 1-63 lower-case letters, digits or underscores, not starting with a digit"
+        )
     if connection.scalar(text("SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = :name"), {"name": name}):
         raise ValueError(f"role {name} already exists")
     password = secrets.token_urlsafe(32)
@@ -71,7 +80,8 @@ def create_bi_user(connection, name):
     # Utility statements take no bind parameters; the name is checked above and the verifier is libpq's.
     connection.exec_driver_sql(
         f"CREATE ROLE {name} LOGIN PASSWORD '{verifier}' IN ROLE {REPORTING_ROLE}",
-        execution_options={"no_parameters": True})
+        execution_options={"no_parameters": True},
+    )
     # A BI tool lands on the reporting views by default and cannot write even where a grant slipped.
     connection.exec_driver_sql(f"ALTER ROLE {name} SET search_path = reporting")
     connection.exec_driver_sql(f"ALTER ROLE {name} SET default_transaction_read_only = on")

@@ -1,10 +1,15 @@
 """The periodic refresh of the reporting materialized views (scheduled by jobhax.worker.run_worker)."""
+
 from jobhax.metrics.refresh import refresh_reports
 from jobhax.worker import app, environment
 
 
-@app.task(name="jobhax.metrics.refresh_reports", queue="reports", queueing_lock="refresh-reports",
-          lock="refresh-reports")
+@app.task(
+    name="jobhax.metrics.refresh_reports",
+    queue="reports",
+    queueing_lock="refresh-reports",
+    lock="refresh-reports",
+)
 def refresh_reports_task(timestamp: int):
     """One refresh at a time across all workers; a refresh missed while none ran is not replayed twice."""
     with environment().engine.begin() as connection:

@@ -4,12 +4,17 @@ Requests come from each service's Colander schema (our validators say whether it
 string); responses from :mod:`jobhax.response_schemas`, wrapped in the envelope; the standard OAuth2
 endpoints, plain Pyramid views, are described here. The Postman collection is made from this document.
 """
+
 import copy
 
 from cornice_swagger import CorniceSwagger
 from cornice_swagger.converters.exceptions import NoSuchConverter
-from cornice_swagger.converters.schema import (BooleanTypeConverter, IntegerTypeConverter, StringTypeConverter,
-                                               TypeConversionDispatcher)
+from cornice_swagger.converters.schema import (
+    BooleanTypeConverter,
+    IntegerTypeConverter,
+    StringTypeConverter,
+    TypeConversionDispatcher,
+)
 from pyramid.view import view_config
 
 from jobhax import schema
@@ -55,17 +60,27 @@ class TextConverter(StringTypeConverter):
 
 class ApplicationDateConverter(StringTypeConverter):
     def convert_type(self, node):
-        return dict(super().convert_type(node), format="date",
-                    description="YYYY-MM-DD, or an ISO-8601 datetime (UTC unless it says otherwise).")
+        return dict(
+            super().convert_type(node),
+            format="date",
+            description="YYYY-MM-DD, or an ISO-8601 datetime (UTC unless it says otherwise).",
+        )
 
 
 class TypeConverter(TypeConversionDispatcher):
     """Converts our Colander types, and their subclasses (e.g. a cursor is Text), to Swagger types."""
 
     def __init__(self, custom_converters=None, default_converter=None):
-        super().__init__({schema.Id: IdConverter, schema.Flag: BooleanTypeConverter, schema.Text: TextConverter,
-                          schema.ApplicationDate: ApplicationDateConverter, **(custom_converters or {})},
-                         default_converter)
+        super().__init__(
+            {
+                schema.Id: IdConverter,
+                schema.Flag: BooleanTypeConverter,
+                schema.Text: TextConverter,
+                schema.ApplicationDate: ApplicationDateConverter,
+                **(custom_converters or {}),
+            },
+            default_converter,
+        )
 
     def __call__(self, node):
         for cls in type(node.typ).__mro__:
@@ -77,8 +92,13 @@ class TypeConverter(TypeConversionDispatcher):
 def request_schema_transformer(schema_node, args):
     """Our services take flat schemas and say by validator where the values come from."""
     validators = args.get("validators", ())
-    location = "body" if body_validator in validators else "querystring" if querystring_validator in validators \
+    location = (
+        "body"
+        if body_validator in validators
+        else "querystring"
+        if querystring_validator in validators
         else None
+    )
     if location is None:
         return schema_node
     wrapper = schema.JsonBody()
@@ -159,8 +179,16 @@ def envelope_responses(service_name, authenticated):
 
 
 def _form(name, description, required=True, **kw):
-    return {"name": name, "in": "formData", "description": description, "required": required, "type": "string",
-            "minLength": 1, "pattern": NO_NUL, **kw}
+    return {
+        "name": name,
+        "in": "formData",
+        "description": description,
+        "required": required,
+        "type": "string",
+        "minLength": 1,
+        "pattern": NO_NUL,
+        **kw,
+    }
 
 
 CLIENT_AUTH = [
@@ -170,47 +198,71 @@ CLIENT_AUTH = [
 OAUTH_ERROR = {
     "type": "object",
     "required": ["error"],
-    "properties": {"error": {"type": "string", "description": "RFC 6749 section 5.2, e.g. invalid_grant"},
-                   "error_description": {"type": "string"}},
+    "properties": {
+        "error": {"type": "string", "description": "RFC 6749 section 5.2, e.g. invalid_grant"},
+        "error_description": {"type": "string"},
+    },
 }
 
 
 def _oauth_errors(*statuses):
-    reasons = {400: "invalid_request, invalid_grant, unsupported_grant_type, ...",
-               401: "invalid_client", 429: "invalid_grant: too many failed logins for this username",
-               500: "server_error", 503: "temporarily_unavailable: the database is unreachable"}
+    reasons = {
+        400: "invalid_request, invalid_grant, unsupported_grant_type, ...",
+        401: "invalid_client",
+        429: "invalid_grant: too many failed logins for this username",
+        500: "server_error",
+        503: "temporarily_unavailable: the database is unreachable",
+    }
     return {str(status): {"description": reasons[status], "schema": OAUTH_ERROR} for status in statuses}
 
 
 OAUTH_PATHS = {
-    "/oauth/token": {"post": {
-        "operationId": "oauth_token", "tags": ["oauth"],
-        "summary": "RFC 6749 token endpoint: password and refresh_token grants.",
-        "consumes": ["application/x-www-form-urlencoded"], "produces": ["application/json"],
-        "parameters": [
-            _form("grant_type", "password or refresh_token", enum=["password", "refresh_token"]),
-            _form("username", "password grant", required=False),
-            _form("password", "password grant", required=False),
-            _form("refresh_token", "refresh_token grant: the previous pair is revoked",
-                  required=False),
-            _form("scope", "optional; read write", required=False),
-        ] + CLIENT_AUTH,
-        "security": [{"basic": []}, {}],
-        "responses": {"200": {"description": "a new token pair", "schema": ref("Token")},
-                      **_oauth_errors(400, 401, 429, 500, 503)},
-    }},
-    "/oauth/revoke": {"post": {
-        "operationId": "oauth_revoke", "tags": ["oauth"],
-        "summary": "RFC 7009 revocation: revoking either token of a pair revokes both; unknown tokens are fine.",
-        "consumes": ["application/x-www-form-urlencoded"], "produces": ["application/json"],
-        "parameters": [
-            _form("token", "an access or refresh token"),
-            _form("token_type_hint", "access_token or refresh_token", required=False,
-                  enum=["access_token", "refresh_token"]),
-        ] + CLIENT_AUTH,
-        "security": [{"basic": []}, {}],
-        "responses": {"200": {"description": "revoked (or unknown)"}, **_oauth_errors(400, 401, 500, 503)},
-    }},
+    "/oauth/token": {
+        "post": {
+            "operationId": "oauth_token",
+            "tags": ["oauth"],
+            "summary": "RFC 6749 token endpoint: password and refresh_token grants.",
+            "consumes": ["application/x-www-form-urlencoded"],
+            "produces": ["application/json"],
+            "parameters": [
+                _form("grant_type", "password or refresh_token", enum=["password", "refresh_token"]),
+                _form("username", "password grant", required=False),
+                _form("password", "password grant", required=False),
+                _form("refresh_token", "refresh_token grant: the previous pair is revoked", required=False),
+                _form("scope", "optional; read write", required=False),
+            ]
+            + CLIENT_AUTH,
+            "security": [{"basic": []}, {}],
+            "responses": {
+                "200": {"description": "a new token pair", "schema": ref("Token")},
+                **_oauth_errors(400, 401, 429, 500, 503),
+            },
+        }
+    },
+    "/oauth/revoke": {
+        "post": {
+            "operationId": "oauth_revoke",
+            "tags": ["oauth"],
+            "summary": "RFC 7009 revocation: revoking either token of a pair revokes both; unknown tokens are fine.",
+            "consumes": ["application/x-www-form-urlencoded"],
+            "produces": ["application/json"],
+            "parameters": [
+                _form("token", "an access or refresh token"),
+                _form(
+                    "token_type_hint",
+                    "access_token or refresh_token",
+                    required=False,
+                    enum=["access_token", "refresh_token"],
+                ),
+            ]
+            + CLIENT_AUTH,
+            "security": [{"basic": []}, {}],
+            "responses": {
+                "200": {"description": "revoked (or unknown)"},
+                **_oauth_errors(400, 401, 500, 503),
+            },
+        }
+    },
 }
 
 
@@ -218,19 +270,32 @@ def build_document(registry):
     """The document for the services registered in ``registry``, without host-specific parts."""
     services = sorted(registry.cornice_services.values(), key=lambda service: service.path)
     document = ApiDocument(services, pyramid_registry=registry).generate(
-        title=TITLE, version="1.0.0", info={"description": DESCRIPTION},
-        swagger={"consumes": ["application/json"], "produces": ["application/json"]})
+        title=TITLE,
+        version="1.0.0",
+        info={"description": DESCRIPTION},
+        swagger={"consumes": ["application/json"], "produces": ["application/json"]},
+    )
     for service in services:
         for method, operation in document["paths"][service.path].items():
             operation["summary"] = service.description
-            operation["responses"] = envelope_responses(service.name, _is_authenticated(service, method.upper()))
+            operation["responses"] = envelope_responses(
+                service.name, _is_authenticated(service, method.upper())
+            )
     document["paths"].update(copy.deepcopy(OAUTH_PATHS))
     document["definitions"] = dict(document.get("definitions", {}), **DEFINITIONS)
     document["securityDefinitions"] = {
-        "bearer": {"type": "apiKey", "in": "header", "name": "Authorization",
-                   "description": "`Bearer <access_token>`"},
-        "oauth2": {"type": "oauth2", "flow": "password", "tokenUrl": "/oauth/token",
-                   "scopes": {"read": "read your data", "write": "change your data"}},
+        "bearer": {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Bearer <access_token>`",
+        },
+        "oauth2": {
+            "type": "oauth2",
+            "flow": "password",
+            "tokenUrl": "/oauth/token",
+            "scopes": {"read": "read your data", "write": "change your data"},
+        },
         "basic": {"type": "basic", "description": "OAuth2 client authentication (client_id:client_secret)"},
     }
     return document

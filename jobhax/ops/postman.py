@@ -5,6 +5,7 @@ Variables: ``baseUrl``, ``clientId``, ``clientSecret`` (from ``make run``), ``ac
 ``refreshToken`` (stored by the login, refresh and social-login requests' test scripts), ``jobappId``,
 ``noteId`` (stored by add_jobapp and add_jobapp_note) and ``googleToken``.
 """
+
 import argparse
 import json
 from pathlib import Path
@@ -15,28 +16,69 @@ from jobhax.ops.apidoc import build_document
 SCHEMA = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
 OUTPUT = Path("docs/jobhax.postman_collection.json")
 BASE_URL = "http://127.0.0.1:6543"
-VARIABLES = {"baseUrl": BASE_URL, "clientId": "", "clientSecret": "", "accessToken": "", "refreshToken": "",
-             "googleToken": "", "jobappId": "1", "noteId": "1"}
+VARIABLES = {
+    "baseUrl": BASE_URL,
+    "clientId": "",
+    "clientSecret": "",
+    "accessToken": "",
+    "refreshToken": "",
+    "googleToken": "",
+    "jobappId": "1",
+    "noteId": "1",
+}
 # Only the document is built: no database is reached.
-OFFLINE_SETTINGS = {"sqlalchemy.url": "postgresql://unused@127.0.0.1:9/unused", "jobhax.env": "testing",
-                    "jobhax.secret_key": "postman-collection-generation-needs-no-secret"}
+OFFLINE_SETTINGS = {
+    "sqlalchemy.url": "postgresql://unused@127.0.0.1:9/unused",
+    "jobhax.env": "testing",
+    "jobhax.secret_key": "postman-collection-generation-needs-no-secret",
+}
 FOLDERS = ("users", "jobapps", "metrics", "oauth")
 # A session in order: register, log in, create, read, change, delete, log out; new endpoints go before LAST.
-FIRST = ("register", "login", "refresh_token", "auth_social_user", "get_statuses", "add_jobapp", "get_jobapps",
-         "update_jobapp", "get_status_history", "get_jobapp_detail", "add_jobapp_note", "get_jobapp_notes",
-         "update_jobapp_note", "oauth_token")
+FIRST = (
+    "register",
+    "login",
+    "refresh_token",
+    "auth_social_user",
+    "get_statuses",
+    "add_jobapp",
+    "get_jobapps",
+    "update_jobapp",
+    "get_status_history",
+    "get_jobapp_detail",
+    "add_jobapp_note",
+    "get_jobapp_notes",
+    "update_jobapp_note",
+    "oauth_token",
+)
 # Deleting and revoking end a run of the whole collection, in the last folder.
 LAST = ("delete_jobapp_note", "delete_jobapp", "logout", "oauth_revoke")
 LAST_FOLDER = "end of session (run last)"
 
 # Example values, by field name, then (operation, field) where a name means different things.
 EXAMPLES = {
-    "client_id": "{{clientId}}", "client_secret": "{{clientSecret}}", "refresh_token": "{{refreshToken}}",
-    "first_name": "Joe", "last_name": "Smith", "username": "joesmith", "email": "joesmith@joe.com",
-    "password": "123456", "password2": "123456", "provider": "google-oauth2", "token": "{{googleToken}}",
-    "job_title": "Android Developer", "company": "Mozilla", "status_id": "1", "application_date": "2019-01-31",
-    "source": "LinkedIn", "jobapp_id": "{{jobappId}}", "rejected": True, "description": "test note",
-    "jobapp_note_id": "{{noteId}}", "grant_type": "password", "token_type_hint": "access_token", "limit": "20",
+    "client_id": "{{clientId}}",
+    "client_secret": "{{clientSecret}}",
+    "refresh_token": "{{refreshToken}}",
+    "first_name": "Joe",
+    "last_name": "Smith",
+    "username": "joesmith",
+    "email": "joesmith@joe.com",
+    "password": "123456",
+    "password2": "123456",
+    "provider": "google-oauth2",
+    "token": "{{googleToken}}",
+    "job_title": "Android Developer",
+    "company": "Mozilla",
+    "status_id": "1",
+    "application_date": "2019-01-31",
+    "source": "LinkedIn",
+    "jobapp_id": "{{jobappId}}",
+    "rejected": True,
+    "description": "test note",
+    "jobapp_note_id": "{{noteId}}",
+    "grant_type": "password",
+    "token_type_hint": "access_token",
+    "limit": "20",
     "scope": "read write",
 }
 OPERATION_EXAMPLES = {
@@ -56,9 +98,13 @@ STORE_ID = [
     'pm.test("created", function () { pm.expect(data.id).to.be.a("number"); });',
     'pm.collectionVariables.set("{variable}", String(data.id));',
 ]
-ENVELOPE_OK = ['pm.test("success envelope", function () { pm.expect(pm.response.json().success).to.be.true; });']
+ENVELOPE_OK = [
+    'pm.test("success envelope", function () { pm.expect(pm.response.json().success).to.be.true; });'
+]
 TEST_SCRIPTS = {
-    "login": STORE_TOKENS, "refresh_token": STORE_TOKENS, "auth_social_user": STORE_TOKENS,
+    "login": STORE_TOKENS,
+    "refresh_token": STORE_TOKENS,
+    "auth_social_user": STORE_TOKENS,
     "oauth_token": STORE_TOKENS,
     "add_jobapp": [line.replace("{variable}", "jobappId") for line in STORE_ID],
     "add_jobapp_note": [line.replace("{variable}", "noteId") for line in STORE_ID],
@@ -86,23 +132,48 @@ def _url(path, query):
 def request_item(path, method, operation):
     operation_id = operation["operationId"]
     params = operation.get("parameters", [])
-    query = [{"key": p["name"], "value": str(example(operation_id, p["name"], p)), "disabled": not p["required"],
-              **({"description": p["description"]} if "description" in p else {})}
-             for p in params if p["in"] == "query"]
-    request = {"method": method.upper(), "header": [], "url": _url(path, query),
-               "description": operation.get("summary", "")}
+    query = [
+        {
+            "key": p["name"],
+            "value": str(example(operation_id, p["name"], p)),
+            "disabled": not p["required"],
+            **({"description": p["description"]} if "description" in p else {}),
+        }
+        for p in params
+        if p["in"] == "query"
+    ]
+    request = {
+        "method": method.upper(),
+        "header": [],
+        "url": _url(path, query),
+        "description": operation.get("summary", ""),
+    }
     body = next((p["schema"] for p in params if p["in"] == "body"), None)
     if body is not None:
-        raw = {name: example(operation_id, name, schema) for name, schema in body.get("properties", {}).items()}
+        raw = {
+            name: example(operation_id, name, schema) for name, schema in body.get("properties", {}).items()
+        }
         request["header"].append({"key": "Content-Type", "value": "application/json"})
-        request["body"] = {"mode": "raw", "raw": json.dumps(raw, indent=4, ensure_ascii=False),
-                           "options": {"raw": {"language": "json"}}}
+        request["body"] = {
+            "mode": "raw",
+            "raw": json.dumps(raw, indent=4, ensure_ascii=False),
+            "options": {"raw": {"language": "json"}},
+        }
     form = [p for p in params if p["in"] == "formData"]
     if form:
-        request["body"] = {"mode": "urlencoded", "urlencoded": [
-            {"key": p["name"], "value": str(example(operation_id, p["name"], p)), "disabled": not p["required"]
-             and p["name"] not in ("username", "password", "client_id", "client_secret"),
-             "description": p.get("description", "")} for p in form]}
+        request["body"] = {
+            "mode": "urlencoded",
+            "urlencoded": [
+                {
+                    "key": p["name"],
+                    "value": str(example(operation_id, p["name"], p)),
+                    "disabled": not p["required"]
+                    and p["name"] not in ("username", "password", "client_id", "client_secret"),
+                    "description": p.get("description", ""),
+                }
+                for p in form
+            ],
+        }
     if not operation.get("security"):
         request["auth"] = {"type": "noauth"}
     item = {"name": operation_id, "request": request}
@@ -129,11 +200,19 @@ def build_collection(document):
         for method, operation in path_item.items():
             folders.setdefault(_folder(operation), []).append(request_item(path, method, operation))
     return {
-        "info": {"name": document["info"]["title"], "description": document["info"]["description"],
-                 "schema": SCHEMA},
-        "auth": {"type": "bearer", "bearer": [{"key": "token", "value": "{{accessToken}}", "type": "string"}]},
+        "info": {
+            "name": document["info"]["title"],
+            "description": document["info"]["description"],
+            "schema": SCHEMA,
+        },
+        "auth": {
+            "type": "bearer",
+            "bearer": [{"key": "token", "value": "{{accessToken}}", "type": "string"}],
+        },
         "variable": [{"key": key, "value": value, "type": "string"} for key, value in VARIABLES.items()],
-        "item": [{"name": name, "item": sorted(items, key=_order)} for name, items in folders.items() if items],
+        "item": [
+            {"name": name, "item": sorted(items, key=_order)} for name, items in folders.items() if items
+        ],
     }
 
 
@@ -147,8 +226,10 @@ def main(argv=None):
     parser.add_argument("output", nargs="?", type=Path, default=OUTPUT)
     args = parser.parse_args(argv)
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(build_collection(offline_document()), indent=2, ensure_ascii=False) + "\n",
-                           encoding="utf-8")
+    args.output.write_text(
+        json.dumps(build_collection(offline_document()), indent=2, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )
     print(f"wrote {args.output}")
 
 

@@ -12,6 +12,7 @@ exceptions below, so callers map providers to our error codes in one place each:
 Bearer calls go through requests-oauthlib's ``OAuth2Session``; oauthlib refuses plain
 ``http://`` URLs unless ``OAUTHLIB_INSECURE_TRANSPORT`` is set (the tests' fake server does so).
 """
+
 import datetime
 import email.utils
 
@@ -126,6 +127,6 @@ def retry_after(value, now=None):
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=datetime.timezone.utc)
-    now = now or datetime.datetime.now(datetime.timezone.utc)
+        when = when.replace(tzinfo=datetime.UTC)
+    now = now or datetime.datetime.now(datetime.UTC)
     return max(0.0, (when - now).total_seconds())

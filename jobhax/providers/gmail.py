@@ -4,6 +4,7 @@ One client holds one session whose connection pool is as large as the number of 
 the caller reads messages with, so concurrent ``get_message`` calls reuse connections
 instead of opening one each.
 """
+
 from urllib.parse import quote
 
 from jobhax.providers import bearer_session, json_body, send, url
@@ -33,8 +34,15 @@ class GmailClient:
 
     def get_message(self, msg_id):
         """The whole message (``format=full``): headers, MIME parts, base64url bodies, internalDate."""
-        return json_body(send(self.session, self.settings, "GET", f"{self.messages_url}/{quote(str(msg_id), safe='')}",
-                              params={"format": "full"}))
+        return json_body(
+            send(
+                self.session,
+                self.settings,
+                "GET",
+                f"{self.messages_url}/{quote(str(msg_id), safe='')}",
+                params={"format": "full"},
+            )
+        )
 
     def close(self):
         self.session.close()

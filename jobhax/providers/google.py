@@ -1,4 +1,5 @@
 """Google identity: who a Google access token belongs to."""
+
 from jobhax.providers import get_json
 
 

@@ -1,4 +1,5 @@
 """LinkedIn identity, profile and public job pages."""
+
 from urllib.parse import quote
 
 import requests
@@ -21,6 +22,11 @@ def profile(settings, token):
 def job_page(settings, job_id):
     """The public HTML page of a job posting; no token, so plain requests."""
     with requests.Session() as session:
-        response = send(session, settings, "GET", url(settings, "jobhax.linkedin_web_base",
-                                                      f"/jobs/view/{quote(str(job_id), safe='')}/"), headers=JOB_PAGE_HEADERS)
+        response = send(
+            session,
+            settings,
+            "GET",
+            url(settings, "jobhax.linkedin_web_base", f"/jobs/view/{quote(str(job_id), safe='')}/"),
+            headers=JOB_PAGE_HEADERS,
+        )
         return response.text

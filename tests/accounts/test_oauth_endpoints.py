@@ -1,4 +1,5 @@
 """The standard endpoints answer standard OAuth2 bodies, so off-the-shelf clients work unchanged."""
+
 import base64
 
 import pytest
@@ -15,25 +16,39 @@ def served_app(app, clean_database):
         yield base_url
 
 
-def test_requests_oauthlib_password_refresh_and_revoke_round_trip(served_app, factories, oauth_client,
-                                                                  monkeypatch):
+def test_requests_oauthlib_password_refresh_and_revoke_round_trip(
+    served_app, factories, oauth_client, monkeypatch
+):
     monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
     user = factories.user()
     session = OAuth2Session(client=LegacyApplicationClient(client_id=oauth_client["client_id"]))
-    token = session.fetch_token(token_url=f"{served_app}/oauth/token", username=user.username, password=PASSWORD,
-                                client_id=oauth_client["client_id"], client_secret=oauth_client["client_secret"])
+    token = session.fetch_token(
+        token_url=f"{served_app}/oauth/token",
+        username=user.username,
+        password=PASSWORD,
+        client_id=oauth_client["client_id"],
+        client_secret=oauth_client["client_secret"],
+    )
     assert token["token_type"] == "Bearer" and token["expires_in"] == 36000
     response = session.get(f"{served_app}/api/jobapps/get_statuses")
     assert response.status_code == 200 and response.json()["data"][0] == {"id": 1, "value": "Applied"}
 
-    refreshed = session.refresh_token(f"{served_app}/oauth/token", client_id=oauth_client["client_id"],
-                                      client_secret=oauth_client["client_secret"])
+    refreshed = session.refresh_token(
+        f"{served_app}/oauth/token",
+        client_id=oauth_client["client_id"],
+        client_secret=oauth_client["client_secret"],
+    )
     assert refreshed["access_token"] != token["access_token"]
     assert session.get(f"{served_app}/api/jobapps/get_statuses").status_code == 200
 
-    revoked = session.post(f"{served_app}/oauth/revoke", data={
-        "token": refreshed["access_token"], "client_id": oauth_client["client_id"],
-        "client_secret": oauth_client["client_secret"]})
+    revoked = session.post(
+        f"{served_app}/oauth/revoke",
+        data={
+            "token": refreshed["access_token"],
+            "client_id": oauth_client["client_id"],
+            "client_secret": oauth_client["client_secret"],
+        },
+    )
     assert revoked.status_code == 200
     after = session.get(f"{served_app}/api/jobapps/get_statuses")
     assert after.status_code == 401 and after.json()["error_code"] == 1
@@ -42,31 +57,65 @@ def test_requests_oauthlib_password_refresh_and_revoke_round_trip(served_app, fa
 def test_token_endpoint_accepts_http_basic_client_authentication(testapp, factories, oauth_client):
     user = factories.user()
     basic = base64.b64encode(f"{oauth_client['client_id']}:{oauth_client['client_secret']}".encode()).decode()
-    response = testapp.post("/oauth/token", {"grant_type": "password", "username": user.username,
-                                             "password": PASSWORD}, headers={"Authorization": f"Basic {basic}"})
+    response = testapp.post(
+        "/oauth/token",
+        {"grant_type": "password", "username": user.username, "password": PASSWORD},
+        headers={"Authorization": f"Basic {basic}"},
+    )
     assert response.json["token_type"] == "Bearer"
 
 
 def test_token_endpoint_errors_are_standard(testapp, factories, oauth_client):
     user = factories.user()
-    bad_client = testapp.post("/oauth/token", {"grant_type": "password", "username": user.username,
-                                               "password": PASSWORD, "client_id": oauth_client["client_id"],
-                                               "client_secret": "wrong"}, expect_errors=True)
+    bad_client = testapp.post(
+        "/oauth/token",
+        {
+            "grant_type": "password",
+            "username": user.username,
+            "password": PASSWORD,
+            "client_id": oauth_client["client_id"],
+            "client_secret": "wrong",
+        },
+        expect_errors=True,
+    )
     assert bad_client.status_int == 401 and bad_client.json["error"] == "invalid_client"
-    unsupported = testapp.post("/oauth/token", {"grant_type": "client_credentials", "username": user.username,
-                                                "password": PASSWORD, "client_id": oauth_client["client_id"],
-                                                "client_secret": oauth_client["client_secret"]},
-                               expect_errors=True)
+    unsupported = testapp.post(
+        "/oauth/token",
+        {
+            "grant_type": "client_credentials",
+            "username": user.username,
+            "password": PASSWORD,
+            "client_id": oauth_client["client_id"],
+            "client_secret": oauth_client["client_secret"],
+        },
+        expect_errors=True,
+    )
     assert unsupported.status_int == 400 and unsupported.json["error"] == "unsupported_grant_type"
-    missing = testapp.post("/oauth/token", {"grant_type": "password", "client_id": oauth_client["client_id"],
-                                            "client_secret": oauth_client["client_secret"]}, expect_errors=True)
+    missing = testapp.post(
+        "/oauth/token",
+        {
+            "grant_type": "password",
+            "client_id": oauth_client["client_id"],
+            "client_secret": oauth_client["client_secret"],
+        },
+        expect_errors=True,
+    )
     assert missing.status_int == 400 and missing.json["error"] == "invalid_request"
 
 
 def test_revoke_with_unknown_token_is_not_an_error_but_needs_a_client(testapp, oauth_client):
-    ok = testapp.post("/oauth/revoke", {"token": "unknown", "client_id": oauth_client["client_id"],
-                                        "client_secret": oauth_client["client_secret"]})
+    ok = testapp.post(
+        "/oauth/revoke",
+        {
+            "token": "unknown",
+            "client_id": oauth_client["client_id"],
+            "client_secret": oauth_client["client_secret"],
+        },
+    )
     assert ok.status_int == 200
-    refused = testapp.post("/oauth/revoke", {"token": "unknown", "client_id": oauth_client["client_id"],
-                                             "client_secret": "wrong"}, expect_errors=True)
+    refused = testapp.post(
+        "/oauth/revoke",
+        {"token": "unknown", "client_id": oauth_client["client_id"], "client_secret": "wrong"},
+        expect_errors=True,
+    )
     assert refused.status_int == 401 and refused.json["error"] == "invalid_client"

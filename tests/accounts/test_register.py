@@ -1,14 +1,20 @@
-from jobhax.accounts.models import User
 from sqlalchemy import func, select
 
+from jobhax.accounts.models import User
 from tests.api_client import assert_error, assert_ok
 
 REGISTER = "/api/users/register"
 
 
 def body(**overrides):
-    data = {"first_name": "Joe", "last_name": "Smith", "username": "joesmith", "email": "joesmith@joe.com",
-            "password": "123456", "password2": "123456"}
+    data = {
+        "first_name": "Joe",
+        "last_name": "Smith",
+        "username": "joesmith",
+        "email": "joesmith@joe.com",
+        "password": "123456",
+        "password2": "123456",
+    }
     data.update(overrides)
     return data
 
@@ -22,9 +28,17 @@ def test_register_creates_a_user_who_can_log_in(testapp, db, oauth_client):
     user = db.scalar(select(User).where(User.username == "joesmith"))
     assert (user.first_name, user.last_name, user.email) == ("Joe", "Smith", "joesmith@joe.com")
     assert user.password_hash.startswith("$argon2id$")
-    tokens = assert_ok(testapp.post_json("/api/users/login", {
-        "client_id": oauth_client["client_id"], "client_secret": oauth_client["client_secret"],
-        "username": "joesmith", "password": "123456"}))
+    tokens = assert_ok(
+        testapp.post_json(
+            "/api/users/login",
+            {
+                "client_id": oauth_client["client_id"],
+                "client_secret": oauth_client["client_secret"],
+                "username": "joesmith",
+                "password": "123456",
+            },
+        )
+    )
     assert tokens["token_type"] == "Bearer"
 
 
@@ -46,10 +60,17 @@ def test_used_email_answers_9_whatever_its_case(testapp, db, factories):
 
 
 def test_invalid_bodies_answer_10_and_create_nothing(testapp, db):
-    for bad in (body(email="not-an-email"), body(username=""), body(password=5),
-                {k: v for k, v in body().items() if k != "password2"}, body(username="x" * 151)):
+    for bad in (
+        body(email="not-an-email"),
+        body(username=""),
+        body(password=5),
+        {k: v for k, v in body().items() if k != "password2"},
+        body(username="x" * 151),
+    ):
         assert_error(testapp.post_json(REGISTER, bad, expect_errors=True), 10, 400)
-    assert_error(testapp.post(REGISTER, "{not json", content_type="application/json", expect_errors=True), 10, 400)
+    assert_error(
+        testapp.post(REGISTER, "{not json", content_type="application/json", expect_errors=True), 10, 400
+    )
     assert_error(testapp.post_json(REGISTER, [body()], expect_errors=True), 10, 400)
     assert users(db) == 0
 

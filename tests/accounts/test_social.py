@@ -1,4 +1,5 @@
 """Social login (auth_social_user), LinkedIn profile, and the provider-token rules behind them."""
+
 import pytest
 from sqlalchemy import func, select, text
 
@@ -15,7 +16,9 @@ LINKEDIN = "linkedin-oauth2"
 
 
 def social_login(testapp, client, provider="google-oauth2", token="google-token"):
-    body = dict(client_id=client["client_id"], client_secret=client["client_secret"], provider=provider, token=token)
+    body = dict(
+        client_id=client["client_id"], client_secret=client["client_secret"], provider=provider, token=token
+    )
     return testapp.post_json(AUTH_SOCIAL, body, expect_errors=True)
 
 
@@ -24,14 +27,23 @@ def bearer(tokens):
 
 
 def accounts(db):
-    return db.execute(select(SocialAccount.user_id, SocialAccount.provider, SocialAccount.subject,
-                             SocialAccount.token_encrypted, SocialAccount.token_usable)
-                      .order_by(SocialAccount.id)).all()
+    return db.execute(
+        select(
+            SocialAccount.user_id,
+            SocialAccount.provider,
+            SocialAccount.subject,
+            SocialAccount.token_encrypted,
+            SocialAccount.token_usable,
+        ).order_by(SocialAccount.id)
+    ).all()
 
 
 def user_row(db, user_id):
-    return db.execute(select(User.username, User.email, User.first_name, User.last_name, User.password_hash)
-                      .where(User.id == user_id)).one()
+    return db.execute(
+        select(User.username, User.email, User.first_name, User.last_name, User.password_hash).where(
+            User.id == user_id
+        )
+    ).one()
 
 
 @pytest.fixture
@@ -41,8 +53,11 @@ def settings_(app):
 
 # -- auth_social_user ------------------------------------------------------------------------------
 
+
 def test_google_login_creates_a_user_then_reuses_it(testapp, provider, oauth_client, db, settings_):
-    provider.add_google_user("google-token", "1001", "joe.smith@gmail.com", given_name="Joe", family_name="Smith")
+    provider.add_google_user(
+        "google-token", "1001", "joe.smith@gmail.com", given_name="Joe", family_name="Smith"
+    )
     tokens = assert_ok(social_login(testapp, oauth_client))
     assert set(tokens) == {"access_token", "expires_in", "token_type", "scope", "refresh_token"}
     assert (tokens["expires_in"], tokens["token_type"], tokens["scope"]) == (36000, "Bearer", "read write")
@@ -60,7 +75,9 @@ def test_google_login_creates_a_user_then_reuses_it(testapp, provider, oauth_cli
     assert provider_tokens.decrypt(settings_, account.token_encrypted) == "google-token-2"
 
 
-def test_login_links_to_the_user_with_the_provider_verified_email(testapp, provider, oauth_client, factories, db):
+def test_login_links_to_the_user_with_the_provider_verified_email(
+    testapp, provider, oauth_client, factories, db
+):
     user = factories.user(username="joe", email="Joe@Example.com")
     provider.add_google_user("google-token", "1001", "joe@example.com", email_verified=True)
     assert_ok(social_login(testapp, oauth_client))
@@ -89,7 +106,9 @@ def test_a_new_user_gets_a_unique_username(testapp, provider, oauth_client, fact
     assert user_row(db, account.user_id).username == "joe3"
 
 
-def test_a_second_identity_with_a_linked_email_gets_its_own_user(testapp, provider, oauth_client, factories, db):
+def test_a_second_identity_with_a_linked_email_gets_its_own_user(
+    testapp, provider, oauth_client, factories, db
+):
     """The email's user already has another Google identity: one account per provider, so a new user."""
     provider.add_google_user("token-a", "1001", "joe@example.com")
     provider.add_google_user("token-b", "2002", "joe@example.com")
@@ -137,14 +156,19 @@ def test_missing_fields_answer_10(testapp, provider, oauth_client, missing):
 
 
 def test_wrong_types_answer_10(testapp, provider, oauth_client):
-    body = dict(client_id=oauth_client["client_id"], client_secret=oauth_client["client_secret"],
-                provider=GOOGLE, token=12345)
+    body = dict(
+        client_id=oauth_client["client_id"],
+        client_secret=oauth_client["client_secret"],
+        provider=GOOGLE,
+        token=12345,
+    )
     assert_error(testapp.post_json(AUTH_SOCIAL, body, expect_errors=True), 10, 400)
 
 
 @pytest.mark.parametrize("token", ["tokén", "token with spaces", "tab\there", "x" * 4097])
 def test_a_token_that_cannot_be_a_bearer_token_answers_10_without_calling_the_provider(
-        testapp, provider, oauth_client, token):
+    testapp, provider, oauth_client, token
+):
     assert_error(social_login(testapp, oauth_client, token=token), 10, 400)
     assert provider.calls() == []
 
@@ -177,11 +201,14 @@ def test_the_stored_token_is_encrypted(testapp, provider, oauth_client, db, app)
     assert token not in db.execute(text("SELECT social_accounts::text FROM social_accounts")).scalar()
 
 
-def test_login_statements_do_not_depend_on_the_number_of_users(testapp, provider, oauth_client, count_statements):
+def test_login_statements_do_not_depend_on_the_number_of_users(
+    testapp, provider, oauth_client, count_statements
+):
     def login_counts(n_others):
         for i in range(n_others):
-            provider.add_google_user(f"other-{n_others}-{i}", f"other-{n_others}-{i}",
-                                     f"joe@host-{n_others}-{i}.com")
+            provider.add_google_user(
+                f"other-{n_others}-{i}", f"other-{n_others}-{i}", f"joe@host-{n_others}-{i}.com"
+            )
             assert_ok(social_login(testapp, oauth_client, token=f"other-{n_others}-{i}"))
         provider.add_google_user(f"joe-{n_others}", f"joe-{n_others}", "joe@gmail.com", email_verified=False)
         with count_statements() as creating:
@@ -200,9 +227,12 @@ def test_login_statements_do_not_depend_on_the_number_of_users(testapp, provider
 
 # -- get_linkedin_profile --------------------------------------------------------------------------
 
+
 @pytest.fixture
 def linkedin_user(testapp, provider, oauth_client):
-    provider.add_linkedin_user("li-token", "yrZCpj2Z12", "bob@example.com", given_name="Bob", family_name="Smith")
+    provider.add_linkedin_user(
+        "li-token", "yrZCpj2Z12", "bob@example.com", given_name="Bob", family_name="Smith"
+    )
     tokens = assert_ok(social_login(testapp, oauth_client, provider=LINKEDIN, token="li-token"))
     return bearer(tokens)
 
@@ -251,6 +281,7 @@ def test_profile_statements_are_fixed(testapp, provider, linkedin_user, count_st
 
 
 # -- the rules, without HTTP -----------------------------------------------------------------------
+
 
 def test_link_google_token_links_a_user_without_google(db, factories, provider, settings_):
     user = factories.user()

@@ -1,4 +1,5 @@
 """The job application endpoints as data, and a snapshot of every row a request could change."""
+
 import pytest
 from sqlalchemy import text
 
@@ -15,13 +16,22 @@ ENDPOINTS = {
     "update_jobapp": ("POST", lambda jobapp_id, note_id: {"jobapp_id": jobapp_id, "status_id": 2}),
     "delete_jobapp": ("POST", lambda jobapp_id, note_id: {"jobapp_id": jobapp_id}),
     "add_jobapp_note": ("POST", lambda jobapp_id, note_id: {"jobapp_id": jobapp_id, "description": "hi"}),
-    "update_jobapp_note": ("POST", lambda jobapp_id, note_id: {"jobapp_note_id": note_id, "description": "x"}),
+    "update_jobapp_note": (
+        "POST",
+        lambda jobapp_id, note_id: {"jobapp_note_id": note_id, "description": "x"},
+    ),
     "delete_jobapp_note": ("POST", lambda jobapp_id, note_id: {"jobapp_note_id": note_id}),
 }
 
 # The endpoints taking an id, and the parameter that carries it.
-JOBAPP_ID_ENDPOINTS = ["get_status_history", "get_jobapp_detail", "get_jobapp_notes", "update_jobapp",
-                       "delete_jobapp", "add_jobapp_note"]
+JOBAPP_ID_ENDPOINTS = [
+    "get_status_history",
+    "get_jobapp_detail",
+    "get_jobapp_notes",
+    "update_jobapp",
+    "delete_jobapp",
+    "add_jobapp_note",
+]
 NOTE_ID_ENDPOINTS = ["update_jobapp_note", "delete_jobapp_note"]
 
 SNAPSHOT_QUERIES = {
@@ -49,7 +59,10 @@ def snapshot(db):
     """Every job application, history, note and posting row, to prove a failing request wrote nothing."""
 
     def take():
-        rows = {table: [tuple(row) for row in db.execute(text(query))] for table, query in SNAPSHOT_QUERIES.items()}
+        rows = {
+            table: [tuple(row) for row in db.execute(text(query))]
+            for table, query in SNAPSHOT_QUERIES.items()
+        }
         db.commit()
         return rows
 

@@ -1,9 +1,9 @@
 """Another user's id answers exactly like a missing one, byte for byte, and changes nothing."""
+
 import pytest
 from sqlalchemy import func, update
 
 from jobhax.jobapps.models import JobApplication
-
 from tests.jobapps.conftest import JOBAPP_ID_ENDPOINTS, NOTE_ID_ENDPOINTS, call, valid_params
 
 MISSING_OFFSET = 1000
@@ -16,11 +16,16 @@ def theirs(other_api, factories):
     note = factories.note(jobapp)
     deleted = factories.jobapp(other_api.user)
     deleted_note = factories.note(deleted)
-    factories.db.execute(update(JobApplication).where(JobApplication.id == deleted.id)
-                         .values(deleted_at=func.now()))
+    factories.db.execute(
+        update(JobApplication).where(JobApplication.id == deleted.id).values(deleted_at=func.now())
+    )
     factories.db.commit()
-    return {"jobapp_id": jobapp.id, "note_id": note.id, "deleted_jobapp_id": deleted.id,
-            "deleted_note_id": deleted_note.id}
+    return {
+        "jobapp_id": jobapp.id,
+        "note_id": note.id,
+        "deleted_jobapp_id": deleted.id,
+        "deleted_note_id": deleted_note.id,
+    }
 
 
 def _answer(response):
@@ -58,4 +63,3 @@ def test_lists_never_show_another_users_rows(api, other_api, seeded, theirs):
     assert [row["id"] for row in mine] == [seeded["jobapp_id"]]
     assert {row["user"] for row in mine} == {api.user.id}
     assert call(api, "get_jobapps", {"status_id": 1}).json["data"] == mine
-

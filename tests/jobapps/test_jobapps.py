@@ -1,4 +1,5 @@
 """Job application endpoints against the contract: exact bodies on success, the right code on every failure."""
+
 import datetime
 import http.client
 import json
@@ -17,18 +18,23 @@ from tests.servers import serve
 
 APPLY_DATE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 MICRO_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
-STATUSES = [{"id": 1, "value": "Applied"}, {"id": 2, "value": "To Apply"}, {"id": 3, "value": "Phone Screen"},
-            {"id": 4, "value": "Onsite Interview"}, {"id": 5, "value": "Offer"}]
+STATUSES = [
+    {"id": 1, "value": "Applied"},
+    {"id": 2, "value": "To Apply"},
+    {"id": 3, "value": "Phone Screen"},
+    {"id": 4, "value": "Onsite Interview"},
+    {"id": 5, "value": "Offer"},
+]
 APPLIED = {"id": 1, "value": "Applied"}
 PHONE_SCREEN = {"id": 3, "value": "Phone Screen"}
 
 
 def utc(*args):
-    return datetime.datetime(*args, tzinfo=datetime.timezone.utc)
+    return datetime.datetime(*args, tzinfo=datetime.UTC)
 
 
 def today():
-    return datetime.datetime.now(datetime.timezone.utc).date().isoformat()
+    return datetime.datetime.now(datetime.UTC).date().isoformat()
 
 
 def jobapps(api, **params):
@@ -41,6 +47,7 @@ def history(api, jobapp_id):
 
 # Success paths.
 
+
 def test_get_statuses_lists_the_five_seeded_statuses_in_order(api):
     assert assert_ok(api.get(f"{BASE}/get_statuses")) == STATUSES
 
@@ -48,42 +55,82 @@ def test_get_statuses_lists_the_five_seeded_statuses_in_order(api):
 def test_add_jobapp_applies_the_defaults_and_returns_the_created_object(api):
     before = today()
     created = assert_ok(api.post(f"{BASE}/add_jobapp", {"job_title": "Engineer", "company": "ACME"}))
-    assert set(created) == {"id", "applicationStatus", "jobTitle", "company", "companyLogo", "applyDate", "msgId",
-                            "source", "isRejected", "user"}
+    assert set(created) == {
+        "id",
+        "applicationStatus",
+        "jobTitle",
+        "company",
+        "companyLogo",
+        "applyDate",
+        "msgId",
+        "source",
+        "isRejected",
+        "user",
+    }
     assert APPLY_DATE.match(created["applyDate"]) and created["applyDate"][:10] in {before, today()}
-    assert created == {"id": created["id"], "applicationStatus": APPLIED, "jobTitle": "Engineer",
-                       "company": "ACME", "companyLogo": None, "applyDate": created["applyDate"], "msgId": None,
-                       "source": "", "isRejected": False, "user": api.user.id}
+    assert created == {
+        "id": created["id"],
+        "applicationStatus": APPLIED,
+        "jobTitle": "Engineer",
+        "company": "ACME",
+        "companyLogo": None,
+        "applyDate": created["applyDate"],
+        "msgId": None,
+        "source": "",
+        "isRejected": False,
+        "user": api.user.id,
+    }
     assert jobapps(api) == [created]
 
 
 def test_add_jobapp_writes_the_initial_history_row(api):
-    created = assert_ok(api.post(f"{BASE}/add_jobapp", {"job_title": "Engineer", "company": "ACME",
-                                                         "status_id": "3"}))
+    created = assert_ok(
+        api.post(f"{BASE}/add_jobapp", {"job_title": "Engineer", "company": "ACME", "status_id": "3"})
+    )
     rows = history(api, created["id"])
     assert rows == [{"applicationStatus": PHONE_SCREEN, "update_date": rows[0]["update_date"]}]
     assert MICRO_TIME.match(rows[0]["update_date"])
 
 
-@pytest.mark.parametrize("application_date, apply_date", [
-    ("2019-01-31", "2019-01-31T00:00:00Z"),
-    ("2019-01-23T14:18:12", "2019-01-23T14:18:12Z"),
-    ("2019-01-23T14:18:12Z", "2019-01-23T14:18:12Z"),
-    ("2019-01-23T14:18:12.654321+02:00", "2019-01-23T12:18:12Z"),
-])
+@pytest.mark.parametrize(
+    "application_date, apply_date",
+    [
+        ("2019-01-31", "2019-01-31T00:00:00Z"),
+        ("2019-01-23T14:18:12", "2019-01-23T14:18:12Z"),
+        ("2019-01-23T14:18:12Z", "2019-01-23T14:18:12Z"),
+        ("2019-01-23T14:18:12.654321+02:00", "2019-01-23T12:18:12Z"),
+    ],
+)
 def test_add_jobapp_accepts_a_date_or_an_iso_datetime(api, application_date, apply_date):
-    body = {"job_title": "🤖 Lead Android Engineer", "company": "OpenPhone ", "status_id": 2,
-            "application_date": application_date, "source": "Vettery"}
+    body = {
+        "job_title": "🤖 Lead Android Engineer",
+        "company": "OpenPhone ",
+        "status_id": 2,
+        "application_date": application_date,
+        "source": "Vettery",
+    }
     created = assert_ok(api.post(f"{BASE}/add_jobapp", body))
-    assert created == {"id": created["id"], "applicationStatus": {"id": 2, "value": "To Apply"},
-                       "jobTitle": "🤖 Lead Android Engineer", "company": "OpenPhone ", "companyLogo": None,
-                       "applyDate": apply_date, "msgId": None, "source": "Vettery", "isRejected": False,
-                       "user": api.user.id}
+    assert created == {
+        "id": created["id"],
+        "applicationStatus": {"id": 2, "value": "To Apply"},
+        "jobTitle": "🤖 Lead Android Engineer",
+        "company": "OpenPhone ",
+        "companyLogo": None,
+        "applyDate": apply_date,
+        "msgId": None,
+        "source": "Vettery",
+        "isRejected": False,
+        "user": api.user.id,
+    }
 
 
 def test_add_jobapp_ignores_unknown_keys(api):
-    created = assert_ok(api.post(f"{BASE}/add_jobapp", {"job_title": "Engineer", "company": "ACME",
-                                                         "user": 999, "isRejected": True}))
+    created = assert_ok(
+        api.post(
+            f"{BASE}/add_jobapp",
+            {"job_title": "Engineer", "company": "ACME", "user": 999, "isRejected": True},
+        )
+    )
     assert created["user"] == api.user.id and created["isRejected"] is False
 
 
@@ -96,13 +143,29 @@ def test_get_jobapps_orders_newest_apply_date_first_then_id_descending(api, fact
 
 
 def test_get_jobapps_returns_the_full_objects(api, factories):
-    jobapp = factories.jobapp(api.user, job_title="Android Intern", company="Mozilla", source="LinkedIn",
-                              application_date=utc(2018, 11, 14, 6, 8, 19, 999999), msg_id="16710d5be4d0ae7f",
-                              company_logo="https://example.com/logo.png")
-    assert jobapps(api) == [{"id": jobapp.id, "applicationStatus": APPLIED, "jobTitle": "Android Intern",
-                             "company": "Mozilla", "companyLogo": "https://example.com/logo.png",
-                             "applyDate": "2018-11-14T06:08:19Z", "msgId": "16710d5be4d0ae7f",
-                             "source": "LinkedIn", "isRejected": False, "user": api.user.id}]
+    jobapp = factories.jobapp(
+        api.user,
+        job_title="Android Intern",
+        company="Mozilla",
+        source="LinkedIn",
+        application_date=utc(2018, 11, 14, 6, 8, 19, 999999),
+        msg_id="16710d5be4d0ae7f",
+        company_logo="https://example.com/logo.png",
+    )
+    assert jobapps(api) == [
+        {
+            "id": jobapp.id,
+            "applicationStatus": APPLIED,
+            "jobTitle": "Android Intern",
+            "company": "Mozilla",
+            "companyLogo": "https://example.com/logo.png",
+            "applyDate": "2018-11-14T06:08:19Z",
+            "msgId": "16710d5be4d0ae7f",
+            "source": "LinkedIn",
+            "isRejected": False,
+            "user": api.user.id,
+        }
+    ]
 
 
 def test_get_jobapps_is_empty_for_a_new_user(api):
@@ -129,7 +192,9 @@ def test_get_jobapps_with_a_malformed_status_answers_10(api, status_id):
 
 def test_update_jobapp_changing_the_status_appends_one_history_row(api, factories):
     jobapp = factories.jobapp(api.user)
-    assert assert_ok(api.post(f"{BASE}/update_jobapp", {"jobapp_id": str(jobapp.id), "status_id": "3"})) is None
+    assert (
+        assert_ok(api.post(f"{BASE}/update_jobapp", {"jobapp_id": str(jobapp.id), "status_id": "3"})) is None
+    )
     assert jobapps(api)[0]["applicationStatus"] == PHONE_SCREEN
     rows = history(api, jobapp.id)
     assert [row["applicationStatus"] for row in rows] == [APPLIED, PHONE_SCREEN]
@@ -151,9 +216,17 @@ def test_update_jobapp_rejection_alone_leaves_status_and_history(api, factories)
     assert len(history(api, jobapp.id)) == 1
 
 
-@pytest.mark.parametrize("rejected, expected", [
-    (True, True), (False, False), ("true", True), ("false", False), ("1", True), ("0", False),
-])
+@pytest.mark.parametrize(
+    "rejected, expected",
+    [
+        (True, True),
+        (False, False),
+        ("true", True),
+        ("false", False),
+        ("1", True),
+        ("0", False),
+    ],
+)
 def test_update_jobapp_accepts_rejected_as_bool_or_string(api, factories, rejected, expected):
     jobapp = factories.jobapp(api.user)
     assert_ok(api.post(f"{BASE}/update_jobapp", {"jobapp_id": jobapp.id, "rejected": not expected}))
@@ -183,9 +256,13 @@ def test_delete_jobapp_hides_the_application_everywhere(api, factories, db):
     for name in NOTE_ID_ENDPOINTS:
         assert_error(call(api, name, valid_params(name, jobapp.id, note.id)), 11, 404)
     # Soft: the row and its dependents stay, only marked deleted.
-    deleted_at, notes = db.execute(text(
-        "SELECT deleted_at, (SELECT count(*) FROM notes WHERE jobapp_id = :id) FROM job_applications "
-        "WHERE id = :id"), {"id": jobapp.id}).one()
+    deleted_at, notes = db.execute(
+        text(
+            "SELECT deleted_at, (SELECT count(*) FROM notes WHERE jobapp_id = :id) FROM job_applications "
+            "WHERE id = :id"
+        ),
+        {"id": jobapp.id},
+    ).one()
     db.commit()
     assert deleted_at is not None and notes == 1
 
@@ -193,17 +270,28 @@ def test_delete_jobapp_hides_the_application_everywhere(api, factories, db):
 def test_get_jobapp_detail_without_a_posting_returns_three_empty_objects(api, factories):
     jobapp = factories.jobapp(api.user)
     assert assert_ok(api.get(f"{BASE}/get_jobapp_detail", {"jobapp_id": jobapp.id})) == {
-        "posterInformation": {}, "decoratedJobPosting": {}, "topCardV2": {}}
+        "posterInformation": {},
+        "decoratedJobPosting": {},
+        "topCardV2": {},
+    }
 
 
 def test_get_jobapp_detail_returns_the_stored_posting(api, factories, db):
     jobapp = factories.jobapp(api.user)
-    db.add(JobPosting(jobapp_id=jobapp.id, poster_information={"name": "Ada"},
-                      decorated_job_posting={"jobPosting": {"title": "Engineer"}}, top_card_v2={}))
+    db.add(
+        JobPosting(
+            jobapp_id=jobapp.id,
+            poster_information={"name": "Ada"},
+            decorated_job_posting={"jobPosting": {"title": "Engineer"}},
+            top_card_v2={},
+        )
+    )
     db.commit()
     assert assert_ok(api.get(f"{BASE}/get_jobapp_detail", {"jobapp_id": str(jobapp.id)})) == {
-        "posterInformation": {"name": "Ada"}, "decoratedJobPosting": {"jobPosting": {"title": "Engineer"}},
-        "topCardV2": {}}
+        "posterInformation": {"name": "Ada"},
+        "decoratedJobPosting": {"jobPosting": {"title": "Engineer"}},
+        "topCardV2": {},
+    }
 
 
 @pytest.mark.parametrize("name", ["get_status_history", "get_jobapp_detail", "get_jobapp_notes"])
@@ -218,9 +306,11 @@ def test_the_legacy_jopapp_id_spelling_is_accepted(api, factories, name):
 
 # Authentication: code 1 on every endpoint, nothing written.
 
+
 def _expired_token(factories, user):
-    return factories.access_token(user, expires_in=60,
-                                  now=datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(hours=1))
+    return factories.access_token(
+        user, expires_in=60, now=datetime.datetime.now(datetime.UTC) - datetime.timedelta(hours=1)
+    )
 
 
 def _revoked_token(factories, user):
@@ -231,16 +321,20 @@ def _revoked_token(factories, user):
 
 
 @pytest.mark.parametrize("name", sorted(ENDPOINTS))
-@pytest.mark.parametrize("headers", [
-    {},
-    {"Authorization": "Bearer"},
-    {"Authorization": "Bearer not-a-token"},
-    {"Authorization": "Basic dXNlcjpwYXNz"},
-    "expired",
-    "revoked",
-])
-def test_a_missing_invalid_expired_or_revoked_token_answers_1(testapp, api, seeded, factories, snapshot, name,
-                                                              headers):
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Authorization": "Bearer"},
+        {"Authorization": "Bearer not-a-token"},
+        {"Authorization": "Basic dXNlcjpwYXNz"},
+        "expired",
+        "revoked",
+    ],
+)
+def test_a_missing_invalid_expired_or_revoked_token_answers_1(
+    testapp, api, seeded, factories, snapshot, name, headers
+):
     if headers == "expired":
         headers = {"Authorization": f"Bearer {_expired_token(factories, api.user)}"}
     elif headers == "revoked":
@@ -258,10 +352,37 @@ def test_a_missing_invalid_expired_or_revoked_token_answers_1(testapp, api, seed
 
 # Invalid parameters: code 10, nothing written.
 
-BAD_BODY_IDS = [True, False, 1.5, 1.0, "abc", "1.5", "", " 1", "-1", 0, -1, 2_147_483_648, 10 ** 30, None, [1],
-                {"id": 1}, "١٢"]
-BAD_QUERY_IDS = ["true", "1.5", "abc", "", " 1", "0", "-1", "2147483648", "100000000000000000000000000000",
-                 "١٢"]
+BAD_BODY_IDS = [
+    True,
+    False,
+    1.5,
+    1.0,
+    "abc",
+    "1.5",
+    "",
+    " 1",
+    "-1",
+    0,
+    -1,
+    2_147_483_648,
+    10**30,
+    None,
+    [1],
+    {"id": 1},
+    "١٢",
+]
+BAD_QUERY_IDS = [
+    "true",
+    "1.5",
+    "abc",
+    "",
+    " 1",
+    "0",
+    "-1",
+    "2147483648",
+    "100000000000000000000000000000",
+    "١٢",
+]
 
 
 @pytest.mark.parametrize("name", JOBAPP_ID_ENDPOINTS + NOTE_ID_ENDPOINTS)
@@ -277,32 +398,35 @@ def test_bad_ids_answer_10(api, seeded, snapshot, name):
     assert snapshot() == before
 
 
-@pytest.mark.parametrize("body", [
-    {"company": "ACME"},
-    {"job_title": "Engineer"},
-    {"job_title": "", "company": "ACME"},
-    {"job_title": "Engineer", "company": ""},
-    {"job_title": 5, "company": "ACME"},
-    {"job_title": "Engineer", "company": None},
-    {"job_title": ["Engineer"], "company": "ACME"},
-    {"job_title": "x" * 501, "company": "ACME"},
-    {"job_title": "Engineer", "company": "x" * 256},
-    {"job_title": "Engi\x00neer", "company": "ACME"},
-    {"job_title": "Engi\ud800neer", "company": "ACME"},
-    {"job_title": "Engineer", "company": "ACME", "source": "\udfff"},
-    {"job_title": "Engineer", "company": "ACME", "source": 5},
-    {"job_title": "Engineer", "company": "ACME", "source": "x" * 101},
-    {"job_title": "Engineer", "company": "ACME", "status_id": "abc"},
-    {"job_title": "Engineer", "company": "ACME", "status_id": True},
-    {"job_title": "Engineer", "company": "ACME", "status_id": 0},
-    {"job_title": "Engineer", "company": "ACME", "application_date": "yesterday"},
-    {"job_title": "Engineer", "company": "ACME", "application_date": "2019-02-30"},
-    {"job_title": "Engineer", "company": "ACME", "application_date": "2019-01-31T25:00:00"},
-    {"job_title": "Engineer", "company": "ACME", "application_date": 20190131},
-    {"job_title": "Engineer", "company": "ACME", "application_date": None},
-    {"job_title": "Engineer", "company": "ACME", "application_date": "0001-01-01T00:00:00+01:00"},
-    {"job_title": "Engineer", "company": "ACME", "application_date": "9999-12-31T23:59:59-01:00"},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"company": "ACME"},
+        {"job_title": "Engineer"},
+        {"job_title": "", "company": "ACME"},
+        {"job_title": "Engineer", "company": ""},
+        {"job_title": 5, "company": "ACME"},
+        {"job_title": "Engineer", "company": None},
+        {"job_title": ["Engineer"], "company": "ACME"},
+        {"job_title": "x" * 501, "company": "ACME"},
+        {"job_title": "Engineer", "company": "x" * 256},
+        {"job_title": "Engi\x00neer", "company": "ACME"},
+        {"job_title": "Engi\ud800neer", "company": "ACME"},
+        {"job_title": "Engineer", "company": "ACME", "source": "\udfff"},
+        {"job_title": "Engineer", "company": "ACME", "source": 5},
+        {"job_title": "Engineer", "company": "ACME", "source": "x" * 101},
+        {"job_title": "Engineer", "company": "ACME", "status_id": "abc"},
+        {"job_title": "Engineer", "company": "ACME", "status_id": True},
+        {"job_title": "Engineer", "company": "ACME", "status_id": 0},
+        {"job_title": "Engineer", "company": "ACME", "application_date": "yesterday"},
+        {"job_title": "Engineer", "company": "ACME", "application_date": "2019-02-30"},
+        {"job_title": "Engineer", "company": "ACME", "application_date": "2019-01-31T25:00:00"},
+        {"job_title": "Engineer", "company": "ACME", "application_date": 20190131},
+        {"job_title": "Engineer", "company": "ACME", "application_date": None},
+        {"job_title": "Engineer", "company": "ACME", "application_date": "0001-01-01T00:00:00+01:00"},
+        {"job_title": "Engineer", "company": "ACME", "application_date": "9999-12-31T23:59:59-01:00"},
+    ],
+)
 def test_add_jobapp_with_missing_or_invalid_fields_answers_10(api, snapshot, body):
     before = snapshot()
     assert_error(api.post(f"{BASE}/add_jobapp", body), 10, 400)
@@ -311,25 +435,29 @@ def test_add_jobapp_with_missing_or_invalid_fields_answers_10(api, snapshot, bod
 
 def test_add_jobapp_with_an_unknown_status_answers_11(api, snapshot):
     before = snapshot()
-    assert_error(api.post(f"{BASE}/add_jobapp", {"job_title": "Engineer", "company": "ACME", "status_id": 99}),
-                 11, 404)
+    assert_error(
+        api.post(f"{BASE}/add_jobapp", {"job_title": "Engineer", "company": "ACME", "status_id": 99}), 11, 404
+    )
     assert snapshot() == before
 
 
-@pytest.mark.parametrize("body", [
-    {},
-    {"status_id": 2},
-    {"rejected": True},
-    {"jobapp_id": "{jobapp_id}"},
-    {"jobapp_id": "{jobapp_id}", "status_id": None},
-    {"jobapp_id": "{jobapp_id}", "status_id": "abc"},
-    {"jobapp_id": "{jobapp_id}", "status_id": 1.5},
-    {"jobapp_id": "{jobapp_id}", "rejected": "yes"},
-    {"jobapp_id": "{jobapp_id}", "rejected": 1},
-    {"jobapp_id": "{jobapp_id}", "rejected": None},
-    {"jobapp_id": "{jobapp_id}", "rejected": "TRUE!"},
-    {"jobapp_id": "{jobapp_id}", "status_id": 2, "rejected": "maybe"},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"status_id": 2},
+        {"rejected": True},
+        {"jobapp_id": "{jobapp_id}"},
+        {"jobapp_id": "{jobapp_id}", "status_id": None},
+        {"jobapp_id": "{jobapp_id}", "status_id": "abc"},
+        {"jobapp_id": "{jobapp_id}", "status_id": 1.5},
+        {"jobapp_id": "{jobapp_id}", "rejected": "yes"},
+        {"jobapp_id": "{jobapp_id}", "rejected": 1},
+        {"jobapp_id": "{jobapp_id}", "rejected": None},
+        {"jobapp_id": "{jobapp_id}", "rejected": "TRUE!"},
+        {"jobapp_id": "{jobapp_id}", "status_id": 2, "rejected": "maybe"},
+    ],
+)
 def test_update_jobapp_with_missing_or_invalid_fields_answers_10(api, seeded, snapshot, body):
     body = {key: seeded["jobapp_id"] if value == "{jobapp_id}" else value for key, value in body.items()}
     before = snapshot()
@@ -339,8 +467,9 @@ def test_update_jobapp_with_missing_or_invalid_fields_answers_10(api, seeded, sn
 
 def test_update_jobapp_with_an_unknown_status_answers_11_and_changes_nothing(api, seeded, snapshot):
     before = snapshot()
-    response = api.post(f"{BASE}/update_jobapp", {"jobapp_id": seeded["jobapp_id"], "status_id": 99,
-                                                  "rejected": True})
+    response = api.post(
+        f"{BASE}/update_jobapp", {"jobapp_id": seeded["jobapp_id"], "status_id": 99, "rejected": True}
+    )
     assert_error(response, 11, 404)
     assert snapshot() == before
 
@@ -359,12 +488,30 @@ POST_ENDPOINTS = [name for name, (method, _) in ENDPOINTS.items() if method == "
 
 
 @pytest.mark.parametrize("name", POST_ENDPOINTS)
-@pytest.mark.parametrize("raw", [b"{not json", b'{"jobapp_id": 1', b"\xff\xfe", b"[]", b"[1]", b'"text"', b"5",
-                                 b"null", b"true", b"[" * 100_000, b'{"a": ' * 50_000])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"{not json",
+        b'{"jobapp_id": 1',
+        b"\xff\xfe",
+        b"[]",
+        b"[1]",
+        b'"text"',
+        b"5",
+        b"null",
+        b"true",
+        b"[" * 100_000,
+        b'{"a": ' * 50_000,
+    ],
+)
 def test_malformed_or_non_object_json_answers_10(api, seeded, snapshot, name, raw):
     before = snapshot()
-    response = api.testapp.post(f"{BASE}/{name}", raw, headers=dict(api.headers, **{
-        "Content-Type": "application/json"}), expect_errors=True)
+    response = api.testapp.post(
+        f"{BASE}/{name}",
+        raw,
+        headers=dict(api.headers, **{"Content-Type": "application/json"}),
+        expect_errors=True,
+    )
     assert_error(response, 10, 400)
     assert snapshot() == before
 
@@ -377,16 +524,24 @@ def test_the_wrong_method_answers_405_with_code_10(api, seeded, snapshot, name):
     if ENDPOINTS[name][0] == "GET":
         responses = [api.post(path, params), api.testapp.put(path, headers=api.headers, expect_errors=True)]
     else:
-        responses = [api.get(path, {key: str(value) for key, value in params.items()}),
-                     api.testapp.delete(path, headers=api.headers, expect_errors=True)]
+        responses = [
+            api.get(path, {key: str(value) for key, value in params.items()}),
+            api.testapp.delete(path, headers=api.headers, expect_errors=True),
+        ]
     for response in responses:
         assert_error(response, 10, 405)
     assert snapshot() == before
 
 
-@pytest.mark.parametrize("name, query", [("get_jobapps", "status_id=%ff")] + [
-    (name, query) for name in ["get_status_history", "get_jobapp_detail", "get_jobapp_notes"]
-    for query in ["jobapp_id=%ff", "jopapp_id=%C3%28"]])
+@pytest.mark.parametrize(
+    "name, query",
+    [("get_jobapps", "status_id=%ff")]
+    + [
+        (name, query)
+        for name in ["get_status_history", "get_jobapp_detail", "get_jobapp_notes"]
+        for query in ["jobapp_id=%ff", "jopapp_id=%C3%28"]
+    ],
+)
 def test_a_query_string_that_is_not_utf8_answers_10(api, name, query):
     assert_error(api.testapp.get(f"{BASE}/{name}?{query}", headers=api.headers, expect_errors=True), 10, 400)
 
@@ -412,14 +567,20 @@ def test_a_body_of_exactly_one_mebibyte_is_read(api):
     body = json.dumps({"job_title": "Engineer", "company": "ACME", "padding": ""}).encode()
     body = body.replace(b'""', b'"' + b"x" * (1_048_576 - len(body)) + b'"')
     assert len(body) == 1_048_576
-    response = api.testapp.post(f"{BASE}/add_jobapp", body, headers=dict(api.headers, **{
-        "Content-Type": "application/json"}), expect_errors=True)
+    response = api.testapp.post(
+        f"{BASE}/add_jobapp",
+        body,
+        headers=dict(api.headers, **{"Content-Type": "application/json"}),
+        expect_errors=True,
+    )
     assert assert_ok(response)["jobTitle"] == "Engineer"
 
 
 @pytest.fixture
 def unreachable_database_app(settings):
-    return webtest.TestApp(main({}, **dict(settings, **{"sqlalchemy.url": "postgresql://postgres@127.0.0.1:9/none"})))
+    return webtest.TestApp(
+        main({}, **dict(settings, **{"sqlalchemy.url": "postgresql://postgres@127.0.0.1:9/none"}))
+    )
 
 
 @pytest.mark.parametrize("name", sorted(ENDPOINTS))
@@ -429,11 +590,14 @@ def test_an_unreachable_database_answers_14(unreachable_database_app, name):
     if ENDPOINTS[name][0] == "GET":
         response = unreachable_database_app.get(f"{BASE}/{name}", params, headers=headers, expect_errors=True)
     else:
-        response = unreachable_database_app.post_json(f"{BASE}/{name}", params, headers=headers, expect_errors=True)
+        response = unreachable_database_app.post_json(
+            f"{BASE}/{name}", params, headers=headers, expect_errors=True
+        )
     assert_error(response, 14, 503)
 
 
 # Chunked bodies carry no Content-Length: only a real server and a raw client exercise them.
+
 
 @pytest.fixture
 def served_app(app, clean_database):
@@ -445,13 +609,21 @@ def served_app(app, clean_database):
 def _post_chunked(port, path, token, payload):
     def chunks():
         for start in range(0, len(payload), 65536):
-            yield payload[start:start + 65536]
+            yield payload[start : start + 65536]
 
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
-        connection.request("POST", path, body=chunks(), encode_chunked=True, headers={
-            "Authorization": f"Bearer {token}", "Content-Type": "application/json",
-            "Transfer-Encoding": "chunked"})
+        connection.request(
+            "POST",
+            path,
+            body=chunks(),
+            encode_chunked=True,
+            headers={
+                "Authorization": f"Bearer {token}",
+                "Content-Type": "application/json",
+                "Transfer-Encoding": "chunked",
+            },
+        )
         response = connection.getresponse()
         return response.status, json.loads(response.read())
     finally:
@@ -469,7 +641,12 @@ def test_a_chunked_body_over_one_mebibyte_answers_413_with_code_10(served_app, a
     payload = json.dumps({"job_title": OVERSIZED_TITLE, "company": "ACME"}).encode()
     status, body = _post_chunked(served_app, f"{BASE}/add_jobapp", api.token, payload)
     assert status == 413
-    assert body == {"success": False, "error_code": 10, "error_message": "Invalid parameters...", "data": None}
+    assert body == {
+        "success": False,
+        "error_code": 10,
+        "error_message": "Invalid parameters...",
+        "data": None,
+    }
     assert snapshot() == before
 
 

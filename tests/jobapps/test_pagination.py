@@ -1,4 +1,5 @@
 """get_jobapps keyset pagination (beyond the spec, off unless ``limit`` is given) and its JSON built by SQL."""
+
 import datetime
 
 import pytest
@@ -8,7 +9,7 @@ from jobhax.jobapps.serializers import encode_cursor, jobapp_json
 from tests.api_client import ApiClient, assert_error, assert_ok
 from tests.jobapps.conftest import BASE
 
-START = datetime.datetime(2019, 3, 1, 12, tzinfo=datetime.timezone.utc)
+START = datetime.datetime(2019, 3, 1, 12, tzinfo=datetime.UTC)
 
 
 def page(api, **params):
@@ -33,10 +34,18 @@ def walk(api, limit, **params):
 @pytest.fixture
 def spread(api, factories):
     """Seven applications: three share one applyDate, two share another second but not its microseconds."""
-    dates = [START, START, START, START + datetime.timedelta(days=1),
-             START + datetime.timedelta(days=2, microseconds=1), START + datetime.timedelta(days=2),
-             START - datetime.timedelta(days=30)]
-    created = [factories.jobapp(api.user, status_id=1 + n % 2, application_date=date) for n, date in enumerate(dates)]
+    dates = [
+        START,
+        START,
+        START,
+        START + datetime.timedelta(days=1),
+        START + datetime.timedelta(days=2, microseconds=1),
+        START + datetime.timedelta(days=2),
+        START - datetime.timedelta(days=30),
+    ]
+    created = [
+        factories.jobapp(api.user, status_id=1 + n % 2, application_date=date) for n, date in enumerate(dates)
+    ]
     return sorted(created, key=lambda jobapp: (jobapp.apply_date, jobapp.id), reverse=True)
 
 
@@ -56,8 +65,10 @@ def test_a_full_last_page_has_no_next_cursor(api, spread):
     assert page(api, limit=7)["next_cursor"] is None
     first = page(api, limit=6)
     assert first["next_cursor"] is not None
-    assert page(api, limit=6, cursor=first["next_cursor"]) == {"items": [jobapp_json(spread[6], "Applied")],
-                                                              "next_cursor": None}
+    assert page(api, limit=6, cursor=first["next_cursor"]) == {
+        "items": [jobapp_json(spread[6], "Applied")],
+        "next_cursor": None,
+    }
 
 
 def test_items_are_the_objects_of_the_plain_list(api, spread):
@@ -95,13 +106,15 @@ def test_another_users_applications_never_appear(api, other_api, factories, spre
 
 def test_a_cursor_means_the_same_position_to_anyone(api, other_api, factories):
     mine = factories.jobapp(api.user, application_date=START)
-    theirs = [factories.jobapp(other_api.user, application_date=START + datetime.timedelta(days=d))
-              for d in (-1, 1)]
+    theirs = [
+        factories.jobapp(other_api.user, application_date=START + datetime.timedelta(days=d)) for d in (-1, 1)
+    ]
     cursor = encode_cursor(mine.apply_date, mine.id)
     assert [item["id"] for item in page(other_api, limit=5, cursor=cursor)["items"]] == [theirs[0].id]
 
 
 # Without ``limit`` the answer is exactly the spec's: a plain list in the envelope.
+
 
 def test_without_limit_the_answer_is_the_plain_list_of_the_spec(api, spread):
     response = api.get(f"{BASE}/get_jobapps")
@@ -111,13 +124,25 @@ def test_without_limit_the_answer_is_the_plain_list_of_the_spec(api, spread):
 
 
 def test_the_sql_built_list_equals_the_python_serializer(api, factories, db):
-    factories.jobapp(api.user, job_title="🤖 Lead Android Engineer", company="OpenPhone ", source="Hired.com",
-                     msg_id="1687ccad52768659", company_logo="/static/images/errorcvlogobright.png",
-                     application_date=datetime.datetime(2019, 1, 23, 14, 18, 12, 654321,
-                                                        tzinfo=datetime.timezone.utc))
-    factories.jobapp(api.user, job_title='quote " and \\ backslash\t', company="Ünïcode\nline", source="",
-                     status_id=3, application_date=datetime.datetime(2019, 1, 23, 23, 59, 59, tzinfo=datetime.
-                                                                     timezone(datetime.timedelta(hours=-5))))
+    factories.jobapp(
+        api.user,
+        job_title="🤖 Lead Android Engineer",
+        company="OpenPhone ",
+        source="Hired.com",
+        msg_id="1687ccad52768659",
+        company_logo="/static/images/errorcvlogobright.png",
+        application_date=datetime.datetime(2019, 1, 23, 14, 18, 12, 654321, tzinfo=datetime.UTC),
+    )
+    factories.jobapp(
+        api.user,
+        job_title='quote " and \\ backslash\t',
+        company="Ünïcode\nline",
+        source="",
+        status_id=3,
+        application_date=datetime.datetime(
+            2019, 1, 23, 23, 59, 59, tzinfo=datetime.timezone(datetime.timedelta(hours=-5))
+        ),
+    )
     rejected = factories.jobapp(api.user, status_id=5)
     assert_ok(api.post(f"{BASE}/update_jobapp", {"jobapp_id": rejected.id, "rejected": True}))
     db.expire_all()  # The factories' session still holds the rows as created.
@@ -131,6 +156,7 @@ def test_the_sql_built_list_equals_the_python_serializer(api, factories, db):
 
 # Failures.
 
+
 @pytest.mark.parametrize("limit", ["0", "1001", "abc", "1.5", "-1", "", "true", "99999999999"])
 def test_a_limit_out_of_bounds_or_not_an_integer_answers_10(api, limit):
     assert_error(api.get(f"{BASE}/get_jobapps", {"limit": limit}), 10, 400)
@@ -141,14 +167,27 @@ def test_the_limit_bounds_themselves_are_accepted(api, spread):
     assert len(page(api, limit="1000")["items"]) == 7
 
 
-@pytest.mark.parametrize("cursor", ["", "abc", "!!!", "W10", "WzEsMl0", "WyIyMDE5LTAxLTAxIiwgMV0",
-                                    "WyJub3QgYSBkYXRlIiwxXQ", "WyIyMDE5LTAxLTAxVDAwOjAwOjAwKzAwOjAwIiwidHJ1ZSJd",
-                                    "WyIyMDE5LTAxLTAxVDAwOjAwOjAwKzAwOjAwIix0cnVlXQ", "w7w", "%FF"])
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "",
+        "abc",
+        "!!!",
+        "W10",
+        "WzEsMl0",
+        "WyIyMDE5LTAxLTAxIiwgMV0",
+        "WyJub3QgYSBkYXRlIiwxXQ",
+        "WyIyMDE5LTAxLTAxVDAwOjAwOjAwKzAwOjAwIiwidHJ1ZSJd",
+        "WyIyMDE5LTAxLTAxVDAwOjAwOjAwKzAwOjAwIix0cnVlXQ",
+        "w7w",
+        "%FF",
+    ],
+)
 def test_a_cursor_that_is_not_a_next_cursor_answers_10(api, cursor):
     assert_error(api.get(f"{BASE}/get_jobapps", {"limit": 2, "cursor": cursor}), 10, 400)
 
 
-@pytest.mark.parametrize("jobapp_id", [0, -1, 2 ** 63])
+@pytest.mark.parametrize("jobapp_id", [0, -1, 2**63])
 def test_a_cursor_with_an_impossible_id_answers_10(api, jobapp_id):
     cursor = encode_cursor(START, jobapp_id)
     assert_error(api.get(f"{BASE}/get_jobapps", {"limit": 2, "cursor": cursor}), 10, 400)
@@ -169,6 +208,7 @@ def test_paging_needs_a_bearer_token(testapp):
 
 # Cost.
 
+
 def _statements(count_statements, client, **params):
     client.get(f"{BASE}/get_statuses")  # Warm the pool so connection set-up is never counted.
     with count_statements() as counter:
@@ -176,8 +216,9 @@ def _statements(count_statements, client, **params):
     return counter.count
 
 
-def test_a_page_issues_the_same_statements_for_few_and_many_rows_and_any_depth(count_statements, testapp,
-                                                                               factories):
+def test_a_page_issues_the_same_statements_for_few_and_many_rows_and_any_depth(
+    count_statements, testapp, factories
+):
     clients = []
     for size in (1, 60):
         user = factories.user()

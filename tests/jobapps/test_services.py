@@ -1,4 +1,5 @@
 """The job application rules, called directly: scoping, soft delete, history and ordering."""
+
 import datetime
 
 import pytest
@@ -8,16 +9,20 @@ from jobhax.envelope import ApiError, ErrorCode
 from jobhax.jobapps import services
 from jobhax.jobapps.models import JobApplication, Note, StatusHistory
 
-NOW = datetime.datetime(2020, 5, 17, 12, 30, 45, 123456, tzinfo=datetime.timezone.utc)
+NOW = datetime.datetime(2020, 5, 17, 12, 30, 45, 123456, tzinfo=datetime.UTC)
 
 
 def utc(*args):
-    return datetime.datetime(*args, tzinfo=datetime.timezone.utc)
+    return datetime.datetime(*args, tzinfo=datetime.UTC)
 
 
 def history_of(db, jobapp_id):
-    return [(row.status_id, row.changed_at) for row in db.scalars(
-        select(StatusHistory).where(StatusHistory.jobapp_id == jobapp_id).order_by(StatusHistory.id))]
+    return [
+        (row.status_id, row.changed_at)
+        for row in db.scalars(
+            select(StatusHistory).where(StatusHistory.jobapp_id == jobapp_id).order_by(StatusHistory.id)
+        )
+    ]
 
 
 @pytest.fixture
@@ -34,13 +39,26 @@ def test_add_jobapp_defaults_and_initial_history_row(db, user):
     jobapp = services.add_jobapp(db, user.id, job_title="Engineer", company="ACME", now=NOW)
     db.commit()
     assert (jobapp.status_id, jobapp.apply_date, jobapp.source, jobapp.is_rejected, jobapp.deleted_at) == (
-        1, NOW, "", False, None)
+        1,
+        NOW,
+        "",
+        False,
+        None,
+    )
     assert history_of(db, jobapp.id) == [(1, NOW)]
 
 
 def test_add_jobapp_keeps_the_given_date_and_status(db, user):
-    jobapp = services.add_jobapp(db, user.id, job_title="Engineer", company="ACME", status_id=4,
-                                 application_date=utc(2019, 1, 31), source="Indeed", now=NOW)
+    jobapp = services.add_jobapp(
+        db,
+        user.id,
+        job_title="Engineer",
+        company="ACME",
+        status_id=4,
+        application_date=utc(2019, 1, 31),
+        source="Indeed",
+        now=NOW,
+    )
     db.commit()
     assert (jobapp.status_id, jobapp.apply_date, jobapp.source) == (4, utc(2019, 1, 31), "Indeed")
     assert history_of(db, jobapp.id) == [(4, NOW)]
@@ -96,8 +114,14 @@ def test_list_jobapps_is_scoped_ordered_and_filtered(db, user, stranger, factori
     factories.jobapp(stranger, application_date=utc(2021, 1, 1))
     rows = services.list_jobapps(db, user.id)
     assert [(jobapp.id, value) for jobapp, value in rows] == [
-        (march_later.id, "Applied"), (march.id, "Phone Screen"), (january.id, "Phone Screen")]
-    assert [jobapp.id for jobapp, _ in services.list_jobapps(db, user.id, status_id=3)] == [march.id, january.id]
+        (march_later.id, "Applied"),
+        (march.id, "Phone Screen"),
+        (january.id, "Phone Screen"),
+    ]
+    assert [jobapp.id for jobapp, _ in services.list_jobapps(db, user.id, status_id=3)] == [
+        march.id,
+        january.id,
+    ]
 
 
 def test_require_status_refuses_an_unknown_status(db):
@@ -109,7 +133,12 @@ def test_require_status_refuses_an_unknown_status(db):
 
 def test_get_statuses_in_seed_order(db):
     assert [(s.id, s.value) for s in services.get_statuses(db)] == [
-        (1, "Applied"), (2, "To Apply"), (3, "Phone Screen"), (4, "Onsite Interview"), (5, "Offer")]
+        (1, "Applied"),
+        (2, "To Apply"),
+        (3, "Phone Screen"),
+        (4, "Onsite Interview"),
+        (5, "Offer"),
+    ]
 
 
 def test_status_history_is_oldest_first(db, user, factories):
@@ -118,7 +147,10 @@ def test_status_history_is_oldest_first(db, user, factories):
     services.update_jobapp(db, jobapp, status_id=5, now=NOW)
     db.commit()
     assert services.status_history(db, jobapp.id) == [
-        (NOW - datetime.timedelta(days=1), 4, "Onsite Interview"), (NOW, 1, "Applied"), (NOW, 5, "Offer")]
+        (NOW - datetime.timedelta(days=1), 4, "Onsite Interview"),
+        (NOW, 1, "Applied"),
+        (NOW, 5, "Offer"),
+    ]
 
 
 def test_notes_are_oldest_first(db, user, factories):

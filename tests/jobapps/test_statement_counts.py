@@ -1,4 +1,5 @@
 """Each endpoint issues a fixed number of SQL statements, however many rows the caller has."""
+
 import datetime
 
 import pytest
@@ -15,14 +16,20 @@ def _client(testapp, factories, jobapps, notes_and_history):
     """A user with ``jobapps`` applications; the newest carries ``notes_and_history`` notes and history rows."""
     user = factories.user()
     client = ApiClient(testapp, user, factories.access_token(user))
-    start = datetime.datetime(2019, 1, 1, tzinfo=datetime.timezone.utc)
+    start = datetime.datetime(2019, 1, 1, tzinfo=datetime.UTC)
     for day in range(jobapps):
         target = factories.jobapp(user, application_date=start + datetime.timedelta(days=day))
     changed_at = start + datetime.timedelta(days=jobapps)
     factories.db.add_all(
-        [Note(jobapp_id=target.id, description=f"note {n}", created_at=changed_at) for n in range(notes_and_history)]
-        + [StatusHistory(jobapp_id=target.id, status_id=n % 5 + 1, changed_at=changed_at)
-           for n in range(notes_and_history)])
+        [
+            Note(jobapp_id=target.id, description=f"note {n}", created_at=changed_at)
+            for n in range(notes_and_history)
+        ]
+        + [
+            StatusHistory(jobapp_id=target.id, status_id=n % 5 + 1, changed_at=changed_at)
+            for n in range(notes_and_history)
+        ]
+    )
     # One note to act on, whatever the size.
     note = factories.note(target)
     return client, target.id, note.id
@@ -48,14 +55,17 @@ def _statements(count_statements, client, name, params):
 
 @pytest.mark.parametrize("name", sorted(ENDPOINTS))
 def test_each_endpoint_issues_the_same_statements_for_few_and_many_rows(count_statements, small, large, name):
-    counts = [_statements(count_statements, client, name, valid_params(name, jobapp_id, note_id))
-              for client, jobapp_id, note_id in (small, large)]
+    counts = [
+        _statements(count_statements, client, name, valid_params(name, jobapp_id, note_id))
+        for client, jobapp_id, note_id in (small, large)
+    ]
     assert counts[0] == counts[1]
 
 
 @pytest.mark.parametrize("params", [{"status_id": 1}, {"status_id": 4}])
-def test_the_status_filter_issues_the_same_statements_for_few_and_many_rows(count_statements, small, large,
-                                                                            params):
+def test_the_status_filter_issues_the_same_statements_for_few_and_many_rows(
+    count_statements, small, large, params
+):
     counts = [_statements(count_statements, client, "get_jobapps", params) for client, _, _ in (small, large)]
     assert counts[0] == counts[1]
 

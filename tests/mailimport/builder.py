@@ -3,6 +3,7 @@
 Bodies are encoded the way Gmail does it: the part's bytes in its charset, base64url, padding
 stripped unless asked for.
 """
+
 import base64
 import itertools
 
@@ -15,9 +16,16 @@ def encode(content: str | bytes, charset: str = "utf-8", padded: bool = False) -
     return data if padded else data.rstrip("=")
 
 
-def part(mime_type: str, content: str | bytes | None = None, *, charset: str | None = "UTF-8",
-         headers: list[tuple[str, str]] | None = None, parts: list[dict] = (), filename: str = "",
-         padded: bool = False) -> dict:
+def part(
+    mime_type: str,
+    content: str | bytes | None = None,
+    *,
+    charset: str | None = "UTF-8",
+    headers: list[tuple[str, str]] | None = None,
+    parts: list[dict] = (),
+    filename: str = "",
+    padded: bool = False,
+) -> dict:
     """One MIME part; a leaf when ``content`` is given, a multipart when ``parts`` are."""
     if headers is None:
         headers = []
@@ -59,15 +67,24 @@ def related(*parts: dict) -> dict:
     return part("multipart/related", parts=parts)
 
 
-def message(payload: dict, *, sender: str | None = None, subject: str | None = None,
-            date: str | None = "Wed, 23 Jan 2019 14:18:12 +0000", headers: list[tuple[str, str]] = (),
-            msg_id: str | None = None, internal_date: str | int | None = "1548253092000") -> dict:
+def message(
+    payload: dict,
+    *,
+    sender: str | None = None,
+    subject: str | None = None,
+    date: str | None = "Wed, 23 Jan 2019 14:18:12 +0000",
+    headers: list[tuple[str, str]] = (),
+    msg_id: str | None = None,
+    internal_date: str | int | None = "1548253092000",
+) -> dict:
     """A whole message: ``payload`` with the top-level headers (From, Subject, Date, ``headers``, then its own)."""
     top = [("From", sender), ("Subject", subject), ("Date", date)]
     payload = dict(payload)
-    payload["headers"] = [{"name": name, "value": value} for name, value in top if value is not None] + [
-        {"name": name, "value": value} for name, value in headers
-    ] + payload.get("headers", [])
+    payload["headers"] = (
+        [{"name": name, "value": value} for name, value in top if value is not None]
+        + [{"name": name, "value": value} for name, value in headers]
+        + payload.get("headers", [])
+    )
     resource = {
         "id": msg_id or f"{next(_ids):016x}",
         "threadId": "thread",

@@ -1,4 +1,5 @@
 """Mailboxes for the import tests: the shared fixtures, and generated applications of every source."""
+
 import json
 from pathlib import Path
 
@@ -17,7 +18,9 @@ def expected():
 
 
 def fixture_messages():
-    return [json.loads(path.read_text()) for path in sorted(GMAIL.glob("*.json")) if path.name != "EXPECTED.json"]
+    return [
+        json.loads(path.read_text()) for path in sorted(GMAIL.glob("*.json")) if path.name != "EXPECTED.json"
+    ]
 
 
 def job_page_html():
@@ -35,23 +38,40 @@ def application(n, internal_date_ms=None):
     """Application message number ``n``: the four sources in turn, dated ``n`` minutes after BASE_MS."""
     when = internal_date_ms if internal_date_ms is not None else BASE_MS + n * 60_000
     kinds = [
-        dict(sender="LinkedIn <jobs-noreply@linkedin.com>", subject=f"You applied for Engineer {n} at Acme {n}",
-             html=f'<p>Your application was sent to Acme {n}</p>'
-                  f'<a href="https://www.linkedin.com/comm/jobs/view/{900000 + n}/">Engineer {n}</a>'),
-        dict(sender="Hired <reply@hired.com>", subject=f"Interview Request: Developer {n} at Hirer {n} ($120k)",
-             html="<p>Hello</p>"),
-        dict(sender="indeedapply@indeed.com", subject=f"Indeed Application: Analyst {n}",
-             html=f"<p>You will get updates from Indeedco {n} on this application.</p>"),
-        dict(sender="Vettery <talent@connect.vettery.com>", subject=f"Interview Request from Vetco {n}",
-             html=f"<p>Role: Designer {n}</p>"),
+        dict(
+            sender="LinkedIn <jobs-noreply@linkedin.com>",
+            subject=f"You applied for Engineer {n} at Acme {n}",
+            html=f"<p>Your application was sent to Acme {n}</p>"
+            f'<a href="https://www.linkedin.com/comm/jobs/view/{900000 + n}/">Engineer {n}</a>',
+        ),
+        dict(
+            sender="Hired <reply@hired.com>",
+            subject=f"Interview Request: Developer {n} at Hirer {n} ($120k)",
+            html="<p>Hello</p>",
+        ),
+        dict(
+            sender="indeedapply@indeed.com",
+            subject=f"Indeed Application: Analyst {n}",
+            html=f"<p>You will get updates from Indeedco {n} on this application.</p>",
+        ),
+        dict(
+            sender="Vettery <talent@connect.vettery.com>",
+            subject=f"Interview Request from Vetco {n}",
+            html=f"<p>Role: Designer {n}</p>",
+        ),
     ]
     return gmail_message(msg_id=f"gen{n:06d}", internal_date_ms=when, date_header=None, **kinds[n % 4])
 
 
 def unparseable(n):
     """From a known source and shaped like an application, but without a company: skipped and counted."""
-    return gmail_message(sender="jobs-noreply@linkedin.com", subject=f"You applied for Engineer {n}",
-                         html="<p>nothing here</p>", msg_id=f"bad{n:06d}", internal_date_ms=BASE_MS + n * 60_000)
+    return gmail_message(
+        sender="jobs-noreply@linkedin.com",
+        subject=f"You applied for Engineer {n}",
+        html="<p>nothing here</p>",
+        msg_id=f"bad{n:06d}",
+        internal_date_ms=BASE_MS + n * 60_000,
+    )
 
 
 def fill_generated_mailbox(provider, token, count, start=0):

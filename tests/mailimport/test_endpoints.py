@@ -1,5 +1,6 @@
 """update_gmail_token, sync_user_emails, sync_status and get_user_google_mails, without a worker: what they
 answer and queue, every error code, fixed statement counts."""
+
 import datetime
 
 import pytest
@@ -16,8 +17,16 @@ SYNC = "/api/users/sync_user_emails"
 STATUS = "/api/users/sync_status"
 MAILS = "/api/users/get_user_google_mails"
 TOKEN = "google-token"
-IDLE = {"state": "idle", "started_at": None, "finished_at": None, "messages_total": 0, "messages_processed": 0,
-        "messages_skipped": 0, "jobapps_created": 0, "error": None}
+IDLE = {
+    "state": "idle",
+    "started_at": None,
+    "finished_at": None,
+    "messages_total": 0,
+    "messages_processed": 0,
+    "messages_skipped": 0,
+    "jobapps_created": 0,
+    "error": None,
+}
 QUEUED = dict(IDLE, state="queued")
 
 
@@ -32,9 +41,13 @@ def google(api, provider, db, app):
 
 def import_jobs(engine):
     with engine.connect() as connection:
-        return connection.execute(text(
-            "SELECT args ->> 'user_id', status, lock, queueing_lock FROM procrastinate_jobs WHERE task_name = :name"
-            " ORDER BY id"), {"name": TASK_NAME}).all()
+        return connection.execute(
+            text(
+                "SELECT args ->> 'user_id', status, lock, queueing_lock FROM procrastinate_jobs WHERE task_name = :name"
+                " ORDER BY id"
+            ),
+            {"name": TASK_NAME},
+        ).all()
 
 
 def set_state(db, user_id, **values):
@@ -44,20 +57,36 @@ def set_state(db, user_id, **values):
 
 # -- sync_status -------------------------------------------------------------------------------------
 
+
 def test_sync_status_is_idle_before_any_import(api):
     assert assert_ok(api.get(STATUS)) == IDLE
 
 
 def test_sync_status_reports_the_callers_import(google, other_api, db):
     assert_ok(google.get(SYNC))
-    started = datetime.datetime(2019, 1, 23, 14, 18, 12, 345000, tzinfo=datetime.timezone.utc)
-    set_state(db, google.user.id, state="failed", started_at=started,
-              finished_at=started + datetime.timedelta(seconds=3), messages_total=7, messages_processed=5,
-              messages_skipped=2, jobapps_created=3, error="google_token_invalid")
+    started = datetime.datetime(2019, 1, 23, 14, 18, 12, 345000, tzinfo=datetime.UTC)
+    set_state(
+        db,
+        google.user.id,
+        state="failed",
+        started_at=started,
+        finished_at=started + datetime.timedelta(seconds=3),
+        messages_total=7,
+        messages_processed=5,
+        messages_skipped=2,
+        jobapps_created=3,
+        error="google_token_invalid",
+    )
     assert assert_ok(google.get(STATUS)) == {
-        "state": "failed", "started_at": "2019-01-23T14:18:12Z", "finished_at": "2019-01-23T14:18:15Z",
-        "messages_total": 7, "messages_processed": 5, "messages_skipped": 2, "jobapps_created": 3,
-        "error": "google_token_invalid"}
+        "state": "failed",
+        "started_at": "2019-01-23T14:18:12Z",
+        "finished_at": "2019-01-23T14:18:15Z",
+        "messages_total": 7,
+        "messages_processed": 5,
+        "messages_skipped": 2,
+        "jobapps_created": 3,
+        "error": "google_token_invalid",
+    }
     assert assert_ok(other_api.get(STATUS)) == IDLE
 
 
@@ -71,6 +100,7 @@ def test_sync_status_issues_one_statement_beyond_authentication(google, api, cou
 
 
 # -- sync_user_emails --------------------------------------------------------------------------------
+
 
 def test_sync_user_emails_queues_one_import_and_answers_its_status(google, engine):
     assert assert_ok(google.get(SYNC)) == QUEUED
@@ -137,7 +167,10 @@ def test_sync_user_emails_issues_a_fixed_number_of_statements(google, db, engine
 
 # -- update_gmail_token ------------------------------------------------------------------------------
 
-def test_update_gmail_token_stores_the_token_marks_it_usable_and_queues_an_import(google, provider, db, app, engine):
+
+def test_update_gmail_token_stores_the_token_marks_it_usable_and_queues_an_import(
+    google, provider, db, app, engine
+):
     mark_google_token_unusable(db, google.user.id)
     db.commit()
     provider.add_google_user("new-token", "3001", "joe@gmail.com")
@@ -184,8 +217,16 @@ def test_update_gmail_token_while_google_is_down_answers_14(google, provider, en
 
 def test_update_gmail_token_with_bad_parameters_answers_10(google, provider):
     before = len(provider.calls())
-    for body in ({}, {"token": ""}, {"token": 5}, {"token": "x" * 4097}, {"token": "ya29.\u00e9t\U000cf44a"},
-                 {"token": "two words"}, [], "token"):
+    for body in (
+        {},
+        {"token": ""},
+        {"token": 5},
+        {"token": "x" * 4097},
+        {"token": "ya29.\u00e9t\U000cf44a"},
+        {"token": "two words"},
+        [],
+        "token",
+    ):
         assert_error(google.post(UPDATE, body), 10, 400)
     assert len(provider.calls()) == before
 
@@ -200,10 +241,19 @@ def test_update_gmail_token_while_an_import_runs_queues_nothing_more(google, pro
 
 # -- get_user_google_mails ---------------------------------------------------------------------------
 
+
 def add_mails(db, user_id, count, start=0):
-    base = datetime.datetime(2019, 1, 1, tzinfo=datetime.timezone.utc)
-    db.add_all(Mail(user_id=user_id, msg_id=f"m{user_id}-{n}", subject=f"Subject {n}", body=f"<p>{n}</p>",
-                    date=base + datetime.timedelta(days=n, seconds=n)) for n in range(start, start + count))
+    base = datetime.datetime(2019, 1, 1, tzinfo=datetime.UTC)
+    db.add_all(
+        Mail(
+            user_id=user_id,
+            msg_id=f"m{user_id}-{n}",
+            subject=f"Subject {n}",
+            body=f"<p>{n}</p>",
+            date=base + datetime.timedelta(days=n, seconds=n),
+        )
+        for n in range(start, start + count)
+    )
     db.commit()
 
 
@@ -222,7 +272,9 @@ def test_get_user_google_mails_is_empty_before_any_import(api):
     assert assert_ok(api.get(MAILS)) == []
 
 
-def test_get_user_google_mails_issues_the_same_statements_for_1_and_50_mails(api, other_api, db, count_statements):
+def test_get_user_google_mails_issues_the_same_statements_for_1_and_50_mails(
+    api, other_api, db, count_statements
+):
     add_mails(db, api.user.id, 1)
     add_mails(db, other_api.user.id, 50)
     with count_statements() as one:
@@ -233,6 +285,7 @@ def test_get_user_google_mails_issues_the_same_statements_for_1_and_50_mails(api
 
 
 # -- common errors -----------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("method, path", [("post", UPDATE), ("get", SYNC), ("get", STATUS), ("get", MAILS)])
 @pytest.mark.parametrize("authorization", [None, "Bearer not-a-token"])

@@ -1,4 +1,5 @@
 """The import without HTTP or a worker: run_import against the fake Gmail, then the rows it committed."""
+
 import datetime
 
 import pytest
@@ -41,8 +42,14 @@ def status(db, user_id):
 
 
 def counters(row):
-    return (row.state, row.messages_total, row.messages_processed, row.messages_skipped, row.jobapps_created,
-            row.error)
+    return (
+        row.state,
+        row.messages_total,
+        row.messages_processed,
+        row.messages_skipped,
+        row.jobapps_created,
+        row.error,
+    )
 
 
 def count(db, model, *where):
@@ -54,9 +61,13 @@ def test_the_fixture_mailbox_becomes_applications_with_history_mail_and_posting(
     importer.run_import(env, user.id)
 
     jobapps = db.scalars(select(JobApplication).where(JobApplication.user_id == user.id)).all()
-    found = sorted((j.source, j.job_title, j.company, j.apply_date.strftime("%Y-%m-%dT%H:%M:%SZ"), j.status_id)
-                   for j in jobapps)
-    assert found == sorted((e["source"], e["jobTitle"], e["company"], e["applyDate"], 1) for e in mailboxes.expected())
+    found = sorted(
+        (j.source, j.job_title, j.company, j.apply_date.strftime("%Y-%m-%dT%H:%M:%SZ"), j.status_id)
+        for j in jobapps
+    )
+    assert found == sorted(
+        (e["source"], e["jobTitle"], e["company"], e["applyDate"], 1) for e in mailboxes.expected()
+    )
     assert all(j.msg_id for j in jobapps)
     assert count(db, StatusHistory) == len(jobapps)
     mails = db.scalars(select(Mail)).all()
@@ -79,7 +90,7 @@ def test_the_fixture_mailbox_becomes_applications_with_history_mail_and_posting(
 
 def test_a_second_import_creates_nothing_and_reads_only_new_messages(env, user, provider, db):
     mailboxes.fill_fixture_mailbox(provider, TOKEN)
-    now_ms = int(datetime.datetime.now(datetime.timezone.utc).timestamp() * 1000)
+    now_ms = int(datetime.datetime.now(datetime.UTC).timestamp() * 1000)
     for n in range(3):
         provider.add_message(TOKEN, mailboxes.application(n, internal_date_ms=now_ms))
     recent_bad = dict(mailboxes.unparseable(9), internalDate=str(now_ms))
@@ -95,7 +106,9 @@ def test_a_second_import_creates_nothing_and_reads_only_new_messages(env, user, 
     query = [c for c in provider.calls(MESSAGES) if c["path"] == MESSAGES][-1]["query"]["q"]
     assert f"after:{int((first - importer.OVERLAP).timestamp())}" in query
     # Of the recent ones, only the unparseable message (never stored) is read again.
-    assert [c["path"] for c in provider.calls(MESSAGES + "/")[reads_before:]] == [f"{MESSAGES}/{recent_bad['id']}"]
+    assert [c["path"] for c in provider.calls(MESSAGES + "/")[reads_before:]] == [
+        f"{MESSAGES}/{recent_bad['id']}"
+    ]
     assert counters(status(db, user.id)) == ("done", 4, 4, 1, 0, None)
 
 
@@ -194,7 +207,10 @@ def test_each_user_gets_only_their_own_mailbox(env, user, provider, db, factorie
     importer.run_import(env, other.id)
     assert count(db, JobApplication, JobApplication.user_id == user.id) == 3
     assert count(db, Mail, Mail.user_id == other.id) == 2
-    assert sorted(db.scalars(select(Mail.msg_id).where(Mail.user_id == other.id))) == ["gen000010", "gen000011"]
+    assert sorted(db.scalars(select(Mail.msg_id).where(Mail.user_id == other.id))) == [
+        "gen000010",
+        "gen000011",
+    ]
 
 
 def test_a_batch_costs_the_same_statements_whatever_its_size(env, user, db):
@@ -202,9 +218,15 @@ def test_a_batch_costs_the_same_statements_whatever_its_size(env, user, db):
     db.commit()
 
     def store(start, size):
-        batch = [importer.read_message(_Client({f"gen{n:06d}": mailboxes.application(n)
-                                                for n in range(start, start + size)}), env.settings, f"gen{n:06d}")
-                 for n in range(start, start + size) if n % 4]  # no LinkedIn: no job page to fetch
+        batch = [
+            importer.read_message(
+                _Client({f"gen{n:06d}": mailboxes.application(n) for n in range(start, start + size)}),
+                env.settings,
+                f"gen{n:06d}",
+            )
+            for n in range(start, start + size)
+            if n % 4
+        ]  # no LinkedIn: no job page to fetch
         with StatementCounter(db.get_bind()) as counter:
             importer.store_batch(db, user.id, batch)
         db.commit()
@@ -223,8 +245,10 @@ class _Client:
         return self.messages[msg_id]
 
 
-@pytest.mark.parametrize("attempts, retry_after, wait", [(0, None, 2), (1, None, 4), (3, None, 16),
-                                                         (0, 30, 30), (2, 1, 8), (20, None, MAX_WAIT)])
+@pytest.mark.parametrize(
+    "attempts, retry_after, wait",
+    [(0, None, 2), (1, None, 4), (3, None, 16), (0, 30, 30), (2, 1, 8), (20, None, MAX_WAIT)],
+)
 def test_backoff_doubles_honours_retry_after_and_is_capped(attempts, retry_after, wait):
     assert backoff(2.0, attempts, retry_after) == wait
 
@@ -237,4 +261,4 @@ def test_an_unexpected_error_fails_the_import_with_a_code(env, user, provider, d
     importer.run_import(env, user.id)
     assert counters(status(db, user.id))[0::5] == ("failed", "internal_error")
     assert "Interview Request" not in caplog.text and TOKEN not in caplog.text
-    assert datetime.datetime.now(datetime.timezone.utc) >= status(db, user.id).finished_at
+    assert datetime.datetime.now(datetime.UTC) >= status(db, user.id).finished_at

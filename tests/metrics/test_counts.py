@@ -1,4 +1,5 @@
 """The metric counters of schema metrics: always equal to the reporting views, whatever the writes."""
+
 import datetime
 
 import pytest
@@ -19,8 +20,11 @@ def counted(connection):
     """Per counter: (what the counters sum to, what the view says), each as a set of (key..., count)."""
     found = {}
     for name, (keys, view) in COUNTERS.items():
-        summed = connection.execute(text(
-            f"SELECT {keys}, sum(count)::bigint FROM metrics.{name} GROUP BY {keys} HAVING sum(count) <> 0"))
+        summed = connection.execute(
+            text(
+                f"SELECT {keys}, sum(count)::bigint FROM metrics.{name} GROUP BY {keys} HAVING sum(count) <> 0"
+            )
+        )
         viewed = connection.execute(text(f"SELECT {keys}, count FROM {view}"))
         found[name] = ({tuple(row) for row in summed}, {tuple(row) for row in viewed})
     return found
@@ -45,7 +49,8 @@ def users(factories):
 def bulk_insert(engine, user_ids, per_user):
     """One INSERT statement for many rows: the statement trigger sees them all at once."""
     with engine.begin() as connection:
-        connection.execute(text("""
+        connection.execute(
+            text("""
             INSERT INTO job_applications (user_id, job_title, company, source, status_id, apply_date, deleted_at)
             SELECT u, 'Title ' || (g % 7), 'Company ' || (g % 11),
                    (ARRAY['LinkedIn', ' indeed ', 'Hired.com', 'Vettery', 'Glassdoor', ''])[1 + g % 6],
@@ -53,36 +58,55 @@ def bulk_insert(engine, user_ids, per_user):
                    timestamptz '2019-12-31 23:30:00-02' - (g % 400) * interval '1 day',
                    CASE WHEN g % 13 = 0 THEN now() END
             FROM unnest(CAST(:users AS integer[])) u CROSS JOIN generate_series(1, :n) g"""),
-            {"users": user_ids, "n": per_user})
+            {"users": user_ids, "n": per_user},
+        )
 
 
 def test_counters_follow_every_kind_of_write(api, factories, db, engine, users):
     ids = [user.id for user in users]
     bulk_insert(engine, ids, 120)
     assert_agree(engine)
-    jobapp = factories.jobapp(api.user, job_title="Engineer", company="ACME", source="LinkedIn",
-                              application_date=datetime.datetime(2019, 5, 1, tzinfo=datetime.timezone.utc))
+    jobapp = factories.jobapp(
+        api.user,
+        job_title="Engineer",
+        company="ACME",
+        source="LinkedIn",
+        application_date=datetime.datetime(2019, 5, 1, tzinfo=datetime.UTC),
+    )
     assert_agree(engine)
     assert api.post("/api/jobapps/update_jobapp", {"jobapp_id": jobapp.id, "status_id": 4}).status_int == 200
-    assert api.post("/api/jobapps/update_jobapp", {"jobapp_id": jobapp.id, "rejected": True}).status_int == 200
+    assert (
+        api.post("/api/jobapps/update_jobapp", {"jobapp_id": jobapp.id, "rejected": True}).status_int == 200
+    )
     assert_agree(engine)
     with engine.begin() as connection:
         # Every column a counter depends on changes at once, for many rows, in one statement.
-        connection.execute(text("""
+        connection.execute(
+            text("""
             UPDATE job_applications SET status_id = CASE WHEN status_id IS NULL THEN 2 WHEN id % 4 = 0 THEN NULL
                                                          ELSE status_id END,
                    company = company || ' Ltd', job_title = upper(job_title), source = 'Indeed',
                    apply_date = apply_date + interval '20 days'
-            WHERE user_id = :u AND id % 3 = 0"""), {"u": ids[0]})
-        connection.execute(text("UPDATE job_applications SET deleted_at = now() WHERE user_id = :u AND id % 5 = 0"),
-                           {"u": ids[1]})
-        connection.execute(text("UPDATE job_applications SET deleted_at = NULL WHERE user_id = :u AND id % 2 = 0"),
-                           {"u": ids[1]})
-        connection.execute(text("DELETE FROM job_applications WHERE user_id = :u AND id % 7 = 0"), {"u": ids[2]})
+            WHERE user_id = :u AND id % 3 = 0"""),
+            {"u": ids[0]},
+        )
+        connection.execute(
+            text("UPDATE job_applications SET deleted_at = now() WHERE user_id = :u AND id % 5 = 0"),
+            {"u": ids[1]},
+        )
+        connection.execute(
+            text("UPDATE job_applications SET deleted_at = NULL WHERE user_id = :u AND id % 2 = 0"),
+            {"u": ids[1]},
+        )
+        connection.execute(
+            text("DELETE FROM job_applications WHERE user_id = :u AND id % 7 = 0"), {"u": ids[2]}
+        )
     assert_agree(engine)
     assert api.post("/api/jobapps/delete_jobapp", {"jobapp_id": jobapp.id}).status_int == 200
     with engine.begin() as connection:
-        connection.execute(text("DELETE FROM users WHERE id = :u"), {"u": ids[2]})  # Cascades to its applications.
+        connection.execute(
+            text("DELETE FROM users WHERE id = :u"), {"u": ids[2]}
+        )  # Cascades to its applications.
     assert_agree(engine)
 
 
@@ -91,7 +115,9 @@ def test_compaction_folds_partial_rows_and_keeps_the_sums(engine, users):
     for _ in range(3):
         bulk_insert(engine, ids, 50)
     with engine.begin() as connection:
-        connection.execute(text("UPDATE job_applications SET status_id = 3 WHERE user_id = :u"), {"u": ids[0]})
+        connection.execute(
+            text("UPDATE job_applications SET status_id = 3 WHERE user_id = :u"), {"u": ids[0]}
+        )
         connection.execute(text("DELETE FROM job_applications WHERE user_id = :u"), {"u": ids[1]})
     before = partial_rows(engine)
     with engine.connect() as connection:
@@ -105,17 +131,25 @@ def test_compaction_folds_partial_rows_and_keeps_the_sums(engine, users):
             assert summed == viewed == sums[name], name
             # One row per key, and none for keys that sum to zero.
             keys = COUNTERS[name][0]
-            assert connection.scalar(text(
-                f"SELECT count(*) FROM (SELECT {keys} FROM metrics.{name} GROUP BY {keys} "
-                f"HAVING count(*) > 1 OR sum(count) = 0) k")) == 0
+            assert (
+                connection.scalar(
+                    text(
+                        f"SELECT count(*) FROM (SELECT {keys} FROM metrics.{name} GROUP BY {keys} "
+                        f"HAVING count(*) > 1 OR sum(count) = 0) k"
+                    )
+                )
+                == 0
+            )
 
 
 def test_concurrent_writes_of_one_user_never_wait_for_each_other(engine, users):
     """Writers only insert partial counts: the same user's keys are never locked by another transaction."""
     first, second = engine.connect(), engine.connect()
     try:
-        statement = text("INSERT INTO job_applications (user_id, job_title, company, source, status_id, "
-                         "apply_date) VALUES (:u, 'Engineer', 'ACME', 'LinkedIn', 1, now())")
+        statement = text(
+            "INSERT INTO job_applications (user_id, job_title, company, source, status_id, "
+            "apply_date) VALUES (:u, 'Engineer', 'ACME', 'LinkedIn', 1, now())"
+        )
         first.execute(statement, {"u": users[0].id})
         second.execute(text("SET LOCAL lock_timeout = '1s'"))
         second.execute(statement, {"u": users[0].id})
@@ -127,8 +161,12 @@ def test_concurrent_writes_of_one_user_never_wait_for_each_other(engine, users):
         second.close()
     assert_agree(engine)
     with engine.connect() as connection:
-        assert connection.scalar(text("SELECT sum(count) FROM metrics.status_counts WHERE user_id = :u"),
-                                 {"u": users[0].id}) == 2
+        assert (
+            connection.scalar(
+                text("SELECT sum(count) FROM metrics.status_counts WHERE user_id = :u"), {"u": users[0].id}
+            )
+            == 2
+        )
 
 
 def test_truncating_applications_empties_the_counters(engine, users):

@@ -1,4 +1,5 @@
 """Schema reporting as BI tools and operators see it: columns, comments, privileges, refresh, plans."""
+
 import datetime
 import json
 import secrets
@@ -14,24 +15,63 @@ from jobhax.metrics.refresh import create_bi_user, refresh_reports
 from jobhax.migrations import downgrade, upgrade
 
 CONTRACT = {
-    "job_applications": [("user_id", "integer"), ("jobapp_id", "integer"), ("job_title", "character varying"),
-                         ("company", "character varying"), ("source", "character varying"),
-                         ("source_bucket", "text"), ("status_id", "smallint"), ("status", "character varying"),
-                         ("is_rejected", "boolean"), ("applied_at", "timestamp with time zone"),
-                         ("applied_month", "date")],
-    "status_counts": [("user_id", "integer"), ("status_id", "smallint"), ("status", "character varying"),
-                      ("count", "bigint")],
-    "title_status_counts": [("user_id", "integer"), ("job_title", "character varying"), ("status_id", "smallint"),
-                            ("status", "character varying"), ("count", "bigint")],
-    "monthly_source_counts": [("user_id", "integer"), ("month", "date"), ("source_bucket", "text"),
-                              ("count", "bigint")],
+    "job_applications": [
+        ("user_id", "integer"),
+        ("jobapp_id", "integer"),
+        ("job_title", "character varying"),
+        ("company", "character varying"),
+        ("source", "character varying"),
+        ("source_bucket", "text"),
+        ("status_id", "smallint"),
+        ("status", "character varying"),
+        ("is_rejected", "boolean"),
+        ("applied_at", "timestamp with time zone"),
+        ("applied_month", "date"),
+    ],
+    "status_counts": [
+        ("user_id", "integer"),
+        ("status_id", "smallint"),
+        ("status", "character varying"),
+        ("count", "bigint"),
+    ],
+    "title_status_counts": [
+        ("user_id", "integer"),
+        ("job_title", "character varying"),
+        ("status_id", "smallint"),
+        ("status", "character varying"),
+        ("count", "bigint"),
+    ],
+    "monthly_source_counts": [
+        ("user_id", "integer"),
+        ("month", "date"),
+        ("source_bucket", "text"),
+        ("count", "bigint"),
+    ],
     "company_counts": [("user_id", "integer"), ("company", "character varying"), ("count", "bigint")],
-    "refresh_log": [("view_name", "text"), ("refreshed_at", "timestamp with time zone"), ("duration_ms", "integer")],
+    "refresh_log": [
+        ("view_name", "text"),
+        ("refreshed_at", "timestamp with time zone"),
+        ("duration_ms", "integer"),
+    ],
 }
-MATERIALIZED = {"mv_monthly_source_counts": "monthly_source_counts", "mv_status_counts": "status_counts",
-                "mv_title_status_counts": "title_status_counts"}
-PRIVATE_TABLES = ("users", "oauth_tokens", "oauth_clients", "social_accounts", "mails", "mail_imports",
-                  "job_applications", "job_postings", "notes", "status_history", "login_failures")
+MATERIALIZED = {
+    "mv_monthly_source_counts": "monthly_source_counts",
+    "mv_status_counts": "status_counts",
+    "mv_title_status_counts": "title_status_counts",
+}
+PRIVATE_TABLES = (
+    "users",
+    "oauth_tokens",
+    "oauth_clients",
+    "social_accounts",
+    "mails",
+    "mail_imports",
+    "job_applications",
+    "job_postings",
+    "notes",
+    "status_history",
+    "login_failures",
+)
 RELATIONS = """
     SELECT c.oid, c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE n.nspname = :schema AND c.relkind IN ('r', 'v', 'm', 'p', 'f')
@@ -40,10 +80,13 @@ RELATIONS = """
 
 def columns(connection, name):
     # pg_attribute rather than information_schema, which leaves materialized views out.
-    return connection.execute(text("""
+    return connection.execute(
+        text("""
         SELECT a.attname, format_type(a.atttypid, NULL) FROM pg_attribute a
         WHERE a.attrelid = ('reporting.' || quote_ident(:name))::regclass AND a.attnum > 0 AND NOT a.attisdropped
-        ORDER BY a.attnum"""), {"name": name}).all()
+        ORDER BY a.attnum"""),
+        {"name": name},
+    ).all()
 
 
 def test_views_have_the_contract_columns(engine):
@@ -60,19 +103,37 @@ def test_every_relation_and_column_has_a_comment(engine):
         assert {name for _, name, _ in relations} == set(CONTRACT) | set(MATERIALIZED)
         for oid, name, _ in relations:
             assert connection.scalar(text("SELECT obj_description(:oid, 'pg_class')"), {"oid": oid}), name
-            missing = connection.execute(text("""
+            missing = (
+                connection.execute(
+                    text("""
                 SELECT attname FROM pg_attribute WHERE attrelid = :oid AND attnum > 0 AND NOT attisdropped
-                AND col_description(attrelid, attnum) IS NULL"""), {"oid": oid}).scalars().all()
+                AND col_description(attrelid, attnum) IS NULL"""),
+                    {"oid": oid},
+                )
+                .scalars()
+                .all()
+            )
             assert missing == [], name
 
 
 def test_source_bucket_rule(engine):
-    cases = {"Hired.com": "Hired.com", " hired.COM ": "Hired.com", "LinkedIn": "LinkedIn", "linkedin\t": "LinkedIn",
-             "INDEED": "Indeed", "Vettery": "Vettery", "": "Others", "Hired": "Others",
-             "LinkedIn Premium": "Others", "Glassdoor": "Others"}
+    cases = {
+        "Hired.com": "Hired.com",
+        " hired.COM ": "Hired.com",
+        "LinkedIn": "LinkedIn",
+        "linkedin\t": "LinkedIn",
+        "INDEED": "Indeed",
+        "Vettery": "Vettery",
+        "": "Others",
+        "Hired": "Others",
+        "LinkedIn Premium": "Others",
+        "Glassdoor": "Others",
+    }
     with engine.connect() as connection:
         for source, bucket in cases.items():
-            assert connection.scalar(text("SELECT reporting.source_bucket(:s)"), {"s": source}) == bucket, source
+            assert connection.scalar(text("SELECT reporting.source_bucket(:s)"), {"s": source}) == bucket, (
+                source
+            )
 
 
 def test_reporting_role_reads_reporting_only(engine):
@@ -80,16 +141,27 @@ def test_reporting_role_reads_reporting_only(engine):
     with engine.connect() as connection:
         for oid, name, _ in connection.execute(text(RELATIONS), {"schema": "public"}):
             acl = connection.scalar(text("SELECT relacl::text FROM pg_class WHERE oid = :oid"), {"oid": oid})
-            assert acl is None or "jobhax_reporting" not in acl and not acl.startswith("{=") \
-                and ",=" not in acl, (name, acl)
+            assert acl is None or (
+                "jobhax_reporting" not in acl and not acl.startswith("{=") and ",=" not in acl
+            ), (name, acl)
             assert not connection.scalar(
-                text("SELECT has_table_privilege('jobhax_reporting', :oid, 'SELECT')"), {"oid": oid}), name
+                text("SELECT has_table_privilege('jobhax_reporting', :oid, 'SELECT')"), {"oid": oid}
+            ), name
         for oid, name, _ in connection.execute(text(RELATIONS), {"schema": "reporting"}):
-            privileges = connection.execute(text("""
+            privileges = (
+                connection.execute(
+                    text("""
                 SELECT p FROM unnest(ARRAY['SELECT','INSERT','UPDATE','DELETE','TRUNCATE','REFERENCES','TRIGGER']) p
-                WHERE has_table_privilege('jobhax_reporting', :oid, p)"""), {"oid": oid}).scalars().all()
+                WHERE has_table_privilege('jobhax_reporting', :oid, p)"""),
+                    {"oid": oid},
+                )
+                .scalars()
+                .all()
+            )
             assert privileges == ["SELECT"], name
-        assert not connection.scalar(text("SELECT has_schema_privilege('jobhax_reporting', 'reporting', 'CREATE')"))
+        assert not connection.scalar(
+            text("SELECT has_schema_privilege('jobhax_reporting', 'reporting', 'CREATE')")
+        )
 
 
 @pytest.fixture
@@ -121,12 +193,15 @@ def test_bi_user_reads_every_reporting_relation_and_nothing_else(bi_user, engine
             with pytest.raises(ProgrammingError, match="permission denied"):
                 connection.execute(text(f"SELECT * FROM public.{table} LIMIT 1"))
     write = "INSERT INTO reporting.refresh_log (view_name, duration_ms) VALUES ('x', 1)"
-    with bi_engine.connect() as connection:
-        with pytest.raises(DBAPIError, match="read-only transaction"):
-            connection.execute(text(write))
+    with bi_engine.connect() as connection, pytest.raises(DBAPIError, match="read-only transaction"):
+        connection.execute(text(write))
     # Read-only is only a default a session can lift; the privileges hold without it.
-    for statement in (write, "REFRESH MATERIALIZED VIEW reporting.mv_status_counts",
-                      "CREATE TABLE reporting.mine (x int)", "CREATE TABLE public.mine (x int)"):
+    for statement in (
+        write,
+        "REFRESH MATERIALIZED VIEW reporting.mv_status_counts",
+        "CREATE TABLE reporting.mine (x int)",
+        "CREATE TABLE public.mine (x int)",
+    ):
         with bi_engine.connect() as connection:
             connection.exec_driver_sql("SET default_transaction_read_only = off")
             connection.commit()
@@ -164,16 +239,20 @@ def test_refresh_reports_updates_the_snapshots_and_logs_them(api, factories, eng
     with engine.connect() as connection:
         assert refresh_log_count(connection) == before + 3
         user = {"u": api.user.id}
-        assert connection.execute(text(
-            "SELECT status, count FROM reporting.mv_status_counts WHERE user_id = :u"), user).all() == [
-            ("Phone Screen", 1)]
-        assert connection.execute(text(
-            "SELECT job_title, status, count FROM reporting.mv_title_status_counts WHERE user_id = :u"),
-            user).all() == [("Snapshot", "Phone Screen", 1)]
-        month = datetime.datetime.now(datetime.timezone.utc).date().replace(day=1)
-        assert connection.execute(text(
-            "SELECT month, source_bucket, count FROM reporting.mv_monthly_source_counts WHERE user_id = :u"),
-            user).all() == [(month, "Indeed", 1)]
+        assert connection.execute(
+            text("SELECT status, count FROM reporting.mv_status_counts WHERE user_id = :u"), user
+        ).all() == [("Phone Screen", 1)]
+        assert connection.execute(
+            text("SELECT job_title, status, count FROM reporting.mv_title_status_counts WHERE user_id = :u"),
+            user,
+        ).all() == [("Snapshot", "Phone Screen", 1)]
+        month = datetime.datetime.now(datetime.UTC).date().replace(day=1)
+        assert connection.execute(
+            text(
+                "SELECT month, source_bucket, count FROM reporting.mv_monthly_source_counts WHERE user_id = :u"
+            ),
+            user,
+        ).all() == [(month, "Indeed", 1)]
 
 
 def test_concurrent_refresh_does_not_block_readers(api, factories, engine):
@@ -245,20 +324,29 @@ def test_metric_queries_read_only_the_callers_counters(api, engine):
     """With many other users' rows, each metric reaches the counters through their per-user index and never
     touches job_applications."""
     with engine.begin() as connection:
-        connection.execute(text("INSERT INTO users (username) SELECT 'bulk' || g FROM generate_series(1, 500) g"))
-        connection.execute(text("""
+        connection.execute(
+            text("INSERT INTO users (username) SELECT 'bulk' || g FROM generate_series(1, 500) g")
+        )
+        connection.execute(
+            text("""
             INSERT INTO job_applications (user_id, job_title, company, source, status_id, apply_date, deleted_at)
             SELECT u.id, 'Title ' || (g % 40), 'Company ' || (g % 70),
                    (ARRAY['LinkedIn', 'Indeed', 'Hired.com', 'Vettery', 'Other'])[1 + g % 5],
                    1 + g % 5, timestamptz '2020-01-15' - (g % 420) * interval '1 day',
                    CASE WHEN g % 13 = 0 THEN now() END
-            FROM users u CROSS JOIN generate_series(1, 60) g WHERE u.username LIKE 'bulk%'"""))
-        connection.execute(text("""
+            FROM users u CROSS JOIN generate_series(1, 60) g WHERE u.username LIKE 'bulk%'""")
+        )
+        connection.execute(
+            text("""
             INSERT INTO job_applications (user_id, job_title, company, source, status_id, apply_date)
             SELECT :u, 'Mine ' || g, 'Mine', 'LinkedIn', 1, timestamptz '2019-12-01' + g * interval '1 day'
-            FROM generate_series(1, 20) g"""), {"u": api.user.id})
-        connection.exec_driver_sql("ANALYZE metrics.monthly_source_counts, metrics.status_counts, "
-                                   "metrics.title_status_counts, metrics.company_counts")
+            FROM generate_series(1, 20) g"""),
+            {"u": api.user.id},
+        )
+        connection.exec_driver_sql(
+            "ANALYZE metrics.monthly_source_counts, metrics.status_counts, "
+            "metrics.title_status_counts, metrics.company_counts"
+        )
     with engine.connect() as connection:
         for name, statement in metric_statements(api.user.id).items():
             compiled = statement.compile(dialect=connection.dialect)
@@ -266,8 +354,12 @@ def test_metric_queries_read_only_the_callers_counters(api, engine):
             plan = (raw if isinstance(raw, list) else json.loads(raw))[0]["Plan"]
             nodes = list(plan_nodes(plan))
             assert not any(node.get("Relation Name") == "job_applications" for node in nodes), (name, plan)
-            counters = [node for node in nodes if node.get("Relation Name") in COUNTERS
-                        or str(node.get("Index Name", "")).startswith("ix_metrics_")]
+            counters = [
+                node
+                for node in nodes
+                if node.get("Relation Name") in COUNTERS
+                or str(node.get("Index Name", "")).startswith("ix_metrics_")
+            ]
             assert counters and all(node["Node Type"] != "Seq Scan" for node in counters), (name, plan)
 
 
@@ -276,11 +368,18 @@ def reporting_state(url):
     try:
         with scratch.connect() as connection:
             return {
-                "schema": connection.scalar(text("SELECT count(*) FROM pg_namespace WHERE nspname = 'reporting'")),
-                "role": connection.scalar(text("SELECT count(*) FROM pg_roles WHERE rolname = 'jobhax_reporting'")),
-                "connect": connection.scalar(text(
-                    "SELECT coalesce(datacl::text LIKE '%jobhax_reporting=c%', false) FROM pg_database "
-                    "WHERE datname = current_database()")),
+                "schema": connection.scalar(
+                    text("SELECT count(*) FROM pg_namespace WHERE nspname = 'reporting'")
+                ),
+                "role": connection.scalar(
+                    text("SELECT count(*) FROM pg_roles WHERE rolname = 'jobhax_reporting'")
+                ),
+                "connect": connection.scalar(
+                    text(
+                        "SELECT coalesce(datacl::text LIKE '%jobhax_reporting=c%', false) FROM pg_database "
+                        "WHERE datname = current_database()"
+                    )
+                ),
                 "default_acls": connection.scalar(text("SELECT count(*) FROM pg_default_acl")),
                 "revision": connection.scalar(text("SELECT version_num FROM alembic_version")),
             }
@@ -294,7 +393,12 @@ def test_downgrade_and_upgrade_again(scratch_database_url):
     assert at_head["schema"] == 1 and at_head["role"] == 1 and at_head["connect"] is True
     downgrade(scratch_database_url, "0001")
     # The cluster-wide role stays (other databases may use it) but keeps nothing in this database.
-    assert reporting_state(scratch_database_url) == {"schema": 0, "role": 1, "connect": False,
-                                                     "default_acls": 0, "revision": "0001"}
+    assert reporting_state(scratch_database_url) == {
+        "schema": 0,
+        "role": 1,
+        "connect": False,
+        "default_acls": 0,
+        "revision": "0001",
+    }
     upgrade(scratch_database_url)
     assert reporting_state(scratch_database_url) == at_head

@@ -1,4 +1,5 @@
 """GET /__api__: a valid Swagger 2.0 document of every /api/* and /oauth/* endpoint, generated from the code."""
+
 import json
 import re
 from pathlib import Path
@@ -20,8 +21,11 @@ def document(testapp):
 
 
 def _operations(document):
-    return {(path, method): operation for path, item in document["paths"].items()
-            for method, operation in item.items()}
+    return {
+        (path, method): operation
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+    }
 
 
 def test_the_document_is_valid_swagger_2(document):
@@ -54,7 +58,10 @@ def test_every_api_operation_documents_the_envelope_and_each_error_status(docume
         for status, response in responses.items():
             if status != "200":
                 codes = response["schema"]["properties"]["error_code"]["enum"]
-                assert all(str(ErrorCode(code).status) == status or code == 10 for code in codes), (path, status)
+                assert all(str(ErrorCode(code).status) == status or code == 10 for code in codes), (
+                    path,
+                    status,
+                )
         if operation["security"]:
             assert 1 in responses["401"]["schema"]["properties"]["error_code"]["enum"], path
 
@@ -64,8 +71,12 @@ def test_authenticated_operations_name_the_bearer_and_oauth2_schemes(document):
     assert operations[("/api/jobapps/get_jobapps", "get")]["security"] == [{"bearer": []}, {"oauth2": []}]
     assert operations[("/api/users/login", "post")]["security"] == []
     schemes = document["securityDefinitions"]
-    assert schemes["bearer"] == {"type": "apiKey", "in": "header", "name": "Authorization",
-                                 "description": "`Bearer <access_token>`"}
+    assert schemes["bearer"] == {
+        "type": "apiKey",
+        "in": "header",
+        "name": "Authorization",
+        "description": "`Bearer <access_token>`",
+    }
     assert schemes["oauth2"]["flow"] == "password"
     assert schemes["oauth2"]["tokenUrl"] == "http://localhost/oauth/token"
 
@@ -77,8 +88,10 @@ def test_error_responses_list_exactly_the_codes_of_their_status(document):
     assert responses["401"]["headers"] == {"WWW-Authenticate": {"type": "string"}}
     notes = _operations(document)[("/api/jobapps/get_jobapp_notes", "get")]["responses"]
     assert notes["404"]["schema"]["properties"]["error_code"]["enum"] == [11]
-    assert notes["200"]["schema"]["properties"]["data"] == {"type": "array",
-                                                            "items": {"$ref": "#/definitions/Note"}}
+    assert notes["200"]["schema"]["properties"]["data"] == {
+        "type": "array",
+        "items": {"$ref": "#/definitions/Note"},
+    }
 
 
 def test_request_bodies_and_query_parameters_come_from_the_colander_schemas(document):
@@ -91,7 +104,9 @@ def test_request_bodies_and_query_parameters_come_from_the_colander_schemas(docu
     assert properties["application_date"]["format"] == "date"
     rejected = operations[("/api/jobapps/update_jobapp", "post")]["parameters"][0]["schema"]["properties"]
     assert rejected["rejected"]["type"] == "boolean"
-    query = {param["name"]: param for param in operations[("/api/jobapps/get_status_history", "get")]["parameters"]}
+    query = {
+        param["name"]: param for param in operations[("/api/jobapps/get_status_history", "get")]["parameters"]
+    }
     assert query["jobapp_id"]["in"] == "query" and query["jobapp_id"]["required"] is True
 
 
@@ -108,8 +123,14 @@ def test_get_jobapps_documents_its_pagination(document):
 def test_the_oauth_endpoints_are_form_encoded_with_standard_errors(document):
     token = _operations(document)[("/oauth/token", "post")]
     assert token["consumes"] == ["application/x-www-form-urlencoded"]
-    assert {param["name"] for param in token["parameters"]} >= {"grant_type", "username", "password",
-                                                               "refresh_token", "client_id", "client_secret"}
+    assert {param["name"] for param in token["parameters"]} >= {
+        "grant_type",
+        "username",
+        "password",
+        "refresh_token",
+        "client_id",
+        "client_secret",
+    }
     assert token["responses"]["200"]["schema"] == {"$ref": "#/definitions/Token"}
     assert token["responses"]["400"]["schema"]["required"] == ["error"]
 
@@ -117,7 +138,10 @@ def test_the_oauth_endpoints_are_form_encoded_with_standard_errors(document):
 def test_the_document_is_served_without_authentication_and_names_the_host(testapp):
     response = testapp.get("/__api__", headers={"Host": "api.jobhax.test:8080"})
     assert response.json["host"] == "api.jobhax.test:8080"
-    assert response.json["securityDefinitions"]["oauth2"]["tokenUrl"] == "http://api.jobhax.test:8080/oauth/token"
+    assert (
+        response.json["securityDefinitions"]["oauth2"]["tokenUrl"]
+        == "http://api.jobhax.test:8080/oauth/token"
+    )
     assert "success" not in response.json
 
 
@@ -125,7 +149,12 @@ def test_the_document_is_served_without_authentication_and_names_the_host(testap
 
 COLLECTION = Path(__file__).resolve().parents[2] / "docs" / "jobhax.postman_collection.json"
 # These need a real Google or LinkedIn account, which the run below does not have.
-NEED_A_PROVIDER_ACCOUNT = {"auth_social_user", "get_linkedin_profile", "update_gmail_token", "sync_user_emails"}
+NEED_A_PROVIDER_ACCOUNT = {
+    "auth_social_user",
+    "get_linkedin_profile",
+    "update_gmail_token",
+    "sync_user_emails",
+}
 
 
 @pytest.fixture(scope="module")
@@ -139,12 +168,21 @@ def _requests(collection):
 
 def test_the_collection_is_v2_1_with_every_documented_operation(collection):
     assert collection["info"]["schema"] == postman.SCHEMA
-    operation_ids = {operation["operationId"] for operation in _operations(postman.offline_document()).values()}
+    operation_ids = {
+        operation["operationId"] for operation in _operations(postman.offline_document()).values()
+    }
     assert {item["name"] for item in _requests(collection)} == operation_ids, "run `make postman`"
     assert {variable["key"] for variable in collection["variable"]} >= {
-        "baseUrl", "clientId", "clientSecret", "accessToken"}
+        "baseUrl",
+        "clientId",
+        "clientSecret",
+        "accessToken",
+    }
     login = next(item for item in _requests(collection) if item["name"] == "login")
-    assert 'pm.collectionVariables.set("accessToken", token.access_token);' in login["event"][0]["script"]["exec"]
+    assert (
+        'pm.collectionVariables.set("accessToken", token.access_token);'
+        in login["event"][0]["script"]["exec"]
+    )
 
 
 def _substitute(text, variables):
@@ -163,8 +201,13 @@ def _send(testapp, item, variables):
     if body["mode"] == "raw":
         payload = _substitute(body["raw"], variables).encode()
     else:
-        payload = urlencode({field["key"]: _substitute(field["value"], variables)
-                             for field in body["urlencoded"] if not field["disabled"]}).encode()
+        payload = urlencode(
+            {
+                field["key"]: _substitute(field["value"], variables)
+                for field in body["urlencoded"]
+                if not field["disabled"]
+            }
+        ).encode()
         headers["Content-Type"] = "application/x-www-form-urlencoded"
     return testapp.request(url, method=request["method"], headers=headers, body=payload, expect_errors=True)
 

@@ -1,11 +1,20 @@
 """How every provider outcome maps to our exceptions: status codes, faults, timeouts, bad answers."""
+
 import datetime
 import socket
 
 import pytest
 
-from jobhax.providers import (ProviderError, ProviderNotFound, ProviderRejected, ProviderUnavailable, google,
-                              retry_after, setting, timeout)
+from jobhax.providers import (
+    ProviderError,
+    ProviderNotFound,
+    ProviderRejected,
+    ProviderUnavailable,
+    google,
+    retry_after,
+    setting,
+    timeout,
+)
 
 
 @pytest.fixture
@@ -60,7 +69,7 @@ def test_retry_after_in_seconds_is_kept(provider, provider_settings, google_user
 
 
 def test_retry_after_as_an_http_date_becomes_seconds(provider, provider_settings, google_user):
-    when = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=120)
+    when = datetime.datetime.now(datetime.UTC) + datetime.timedelta(seconds=120)
     provider.fail("/oauth2/", 503, retry_after=when.strftime("%a, %d %b %Y %H:%M:%S GMT"))
     with pytest.raises(ProviderUnavailable) as caught:
         google.userinfo(provider_settings, google_user)
@@ -68,7 +77,7 @@ def test_retry_after_as_an_http_date_becomes_seconds(provider, provider_settings
 
 
 def test_retry_after_parsing():
-    now = datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)
+    now = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
     assert retry_after("3", now) == 3.0
     assert retry_after("Mon, 01 Jan 2024 00:00:30 GMT", now) == 30.0
     assert retry_after("Sun, 31 Dec 2023 00:00:00 GMT", now) == 0.0

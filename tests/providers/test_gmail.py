@@ -1,4 +1,5 @@
 """GmailClient against the fake: paging, queries, full messages, concurrent reads on one pool."""
+
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -17,8 +18,11 @@ def mailbox(provider):
     provider.add_google_user("other-token", "3003", "ann@example.com")
 
     def add(n, **kw):
-        return [provider.add_message(TOKEN, gmail_message(internal_date_ms=(i + 1) * DAY_MS, **kw))["id"]
-                for i in range(n)]
+        return [
+            provider.add_message(TOKEN, gmail_message(internal_date_ms=(i + 1) * DAY_MS, **kw))["id"]
+            for i in range(n)
+        ]
+
     return add
 
 
@@ -58,9 +62,15 @@ def test_an_empty_mailbox_lists_nothing(provider, mailbox, client):
 
 def test_the_query_is_passed_on(provider, mailbox, client):
     old = mailbox(2, sender="LinkedIn <jobs-noreply@linkedin.com>")
-    new = [provider.add_message(TOKEN, gmail_message(sender="reply@hired.com", internal_date_ms=10 * DAY_MS))["id"]]
+    new = [
+        provider.add_message(TOKEN, gmail_message(sender="reply@hired.com", internal_date_ms=10 * DAY_MS))[
+            "id"
+        ]
+    ]
     assert set(client.list_message_ids(f"after:{10 * DAY_MS // 1000}")) == set(new)
-    assert set(client.list_message_ids("from:(jobs-noreply@linkedin.com OR jobs-listings@linkedin.com)")) == set(old)
+    assert set(
+        client.list_message_ids("from:(jobs-noreply@linkedin.com OR jobs-listings@linkedin.com)")
+    ) == set(old)
     assert set(client.list_message_ids("{from:reply@hired.com from:indeedapply@indeed.com}")) == set(new)
     assert provider.calls("/gmail/")[0]["query"]["q"] == f"after:{10 * DAY_MS // 1000}"
 

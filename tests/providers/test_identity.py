@@ -1,16 +1,25 @@
 """Google and LinkedIn identity, LinkedIn profile and job pages against the fake."""
+
 import pytest
 
 from jobhax.providers import ProviderNotFound, ProviderRejected, ProviderUnavailable, google, linkedin
 
 
 def test_google_userinfo(provider, provider_settings):
-    provider.add_google_user("g-token", "42", "joe@example.com", email_verified=False, given_name="Joe",
-                             family_name="Smith")
+    provider.add_google_user(
+        "g-token", "42", "joe@example.com", email_verified=False, given_name="Joe", family_name="Smith"
+    )
     info = google.userinfo(provider_settings, "g-token")
-    assert {key: info[key] for key in ("sub", "email", "email_verified", "given_name", "family_name", "name")} == {
-        "sub": "42", "email": "joe@example.com", "email_verified": False, "given_name": "Joe",
-        "family_name": "Smith", "name": "Joe Smith"}
+    assert {
+        key: info[key] for key in ("sub", "email", "email_verified", "given_name", "family_name", "name")
+    } == {
+        "sub": "42",
+        "email": "joe@example.com",
+        "email_verified": False,
+        "given_name": "Joe",
+        "family_name": "Smith",
+        "name": "Joe Smith",
+    }
 
 
 def test_google_and_linkedin_tokens_are_separate(provider, provider_settings):
@@ -20,7 +29,9 @@ def test_google_and_linkedin_tokens_are_separate(provider, provider_settings):
 
 
 def test_linkedin_userinfo_and_profile(provider, provider_settings):
-    provider.add_linkedin_user("li-token", "yrZCpj2Z12", "bob@example.com", given_name="Bob", family_name="Smith")
+    provider.add_linkedin_user(
+        "li-token", "yrZCpj2Z12", "bob@example.com", given_name="Bob", family_name="Smith"
+    )
     assert linkedin.userinfo(provider_settings, "li-token")["sub"] == "yrZCpj2Z12"
     profile = linkedin.profile(provider_settings, "li-token")
     assert profile["localizedFirstName"] == "Bob" and profile["id"] == "yrZCpj2Z12"

@@ -4,6 +4,7 @@
 test's own (the machine's shared one is never stopped), so a test can take the database away and bring it
 back while requests flow.
 """
+
 import concurrent.futures
 import json
 import shutil
@@ -69,13 +70,17 @@ class PrivatePostgres:
         # Unix socket paths are short: keep the data directory near the root.
         self.data_dir = Path(tempfile.mkdtemp(prefix="jobhax-pg-"))
         self.server = pgserver.get_server(self.data_dir, cleanup_mode="delete")
-        self.url = make_url(self.server.get_uri()).set(drivername="postgresql+psycopg2") \
+        self.url = (
+            make_url(self.server.get_uri())
+            .set(drivername="postgresql+psycopg2")
             .render_as_string(hide_password=False)
+        )
 
     def stop(self):
         """A fast shutdown: PostgreSQL ends every open connection, as in a real restart."""
-        pgserver.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.data_dir, user=self.server.system_user,
-                        timeout=WAIT)
+        pgserver.pg_ctl(
+            ["-w", "-m", "fast", "stop"], pgdata=self.data_dir, user=self.server.system_user, timeout=WAIT
+        )
 
     def start(self):
         self.server.ensure_postgres_running()

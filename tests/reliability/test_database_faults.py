@@ -3,6 +3,7 @@
 The database is a private one (never the machine's shared server), stopped with a fast shutdown so every
 pooled connection dies the way it does in a real restart.
 """
+
 import threading
 import time
 
@@ -15,8 +16,12 @@ from jobhax.jobapps.models import JobApplication
 from tests.factories import Factories
 from tests.reliability.conftest import WAIT, get, post, serve
 
-UNAVAILABLE = {"success": False, "error_code": 14,
-               "error_message": "Service temporarily unavailable, try again later", "data": None}
+UNAVAILABLE = {
+    "success": False,
+    "error_code": 14,
+    "error_message": "Service temporarily unavailable, try again later",
+    "data": None,
+}
 
 
 @pytest.fixture
@@ -47,8 +52,11 @@ class Traffic:
         while not self.stopping.is_set():
             n += 1
             if n % 2:
-                status, body = post(f"{self.base_url}/api/jobapps/add_jobapp",
-                                    {"job_title": f"Engineer {i}.{n}", "company": "ACME"}, self.token)
+                status, body = post(
+                    f"{self.base_url}/api/jobapps/add_jobapp",
+                    {"job_title": f"Engineer {i}.{n}", "company": "ACME"},
+                    self.token,
+                )
                 if status == 200:
                     self.created.append(body["data"]["id"])
             else:
@@ -90,7 +98,7 @@ def test_a_database_restart_under_load_answers_14_then_recovers(faulty, private_
             outage_start = len(traffic.answers)
             assert wait_until(lambda: len(traffic.answers) >= outage_start + 20)
             assert heartbeat(base_url) == (503, {"database": False, "migrations": False})
-            during = traffic.answers[outage_start + 5:]
+            during = traffic.answers[outage_start + 5 :]
             assert during and all(answer == (503, UNAVAILABLE) for answer in during), during[:5]
         finally:
             private_postgres.start()
@@ -101,7 +109,7 @@ def test_a_database_restart_under_load_answers_14_then_recovers(faulty, private_
     # Every answer was a success or the clean 503, and the app recovered by itself.
     assert all(status in (200, 503) for status, _ in traffic.answers)
     assert all(body == UNAVAILABLE for status, body in traffic.answers if status == 503)
-    assert all(status == 200 for status, _ in traffic.answers[recovered + 5:])
+    assert all(status == 200 for status, _ in traffic.answers[recovered + 5 :])
     assert heartbeat(base_url) == (200, {"database": True, "migrations": True})
     # Nothing acknowledged was lost.
     stored = set(session.scalars(select(JobApplication.id)))
@@ -113,16 +121,26 @@ def test_every_kind_of_request_answers_14_while_the_database_is_down(faulty, pri
     private_postgres.stop()
     try:
         for path in ("/api/jobapps/get_jobapps", "/api/jobapps/get_statuses", "/api/metrics/get_word_count"):
-            response = requests.get(f"{base_url}{path}", headers={"Authorization": f"Bearer {token}"},
-                                    timeout=WAIT)
+            response = requests.get(
+                f"{base_url}{path}", headers={"Authorization": f"Bearer {token}"}, timeout=WAIT
+            )
             assert (response.status_code, response.json()) == (503, UNAVAILABLE)
             assert "Traceback" not in response.text
-        assert post(f"{base_url}/api/users/register", {"username": "a", "email": "a@example.com",
-                                                         "password": "123456", "password2": "123456"}) \
-            == (503, UNAVAILABLE)
-        response = requests.post(f"{base_url}/oauth/token", data={
-            "grant_type": "password", "username": "a", "password": "b", "client_id": "c", "client_secret": "d"},
-                                 timeout=WAIT)
+        assert post(
+            f"{base_url}/api/users/register",
+            {"username": "a", "email": "a@example.com", "password": "123456", "password2": "123456"},
+        ) == (503, UNAVAILABLE)
+        response = requests.post(
+            f"{base_url}/oauth/token",
+            data={
+                "grant_type": "password",
+                "username": "a",
+                "password": "b",
+                "client_id": "c",
+                "client_secret": "d",
+            },
+            timeout=WAIT,
+        )
         assert response.status_code == 503 and response.json() == {"error": "temporarily_unavailable"}
         assert requests.get(f"{base_url}/__lbheartbeat__", timeout=WAIT).status_code == 200
     finally:

@@ -3,6 +3,7 @@
 A request is held in flight deterministically: the test locks the application's row, so update_jobapp
 waits inside the app until the test lets it go.
 """
+
 import os
 import signal
 import socket
@@ -27,12 +28,32 @@ class Served:
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.log = tmp_path / "serve.log"
-        env = dict(os.environ, JOBHAX_DATABASE_URL=settings["sqlalchemy.url"],
-                   JOBHAX_SECRET_KEY=settings["jobhax.secret_key"], JOBHAX_VAR_DIR=settings["jobhax.var_dir"])
+        env = dict(
+            os.environ,
+            JOBHAX_DATABASE_URL=settings["sqlalchemy.url"],
+            JOBHAX_SECRET_KEY=settings["jobhax.secret_key"],
+            JOBHAX_VAR_DIR=settings["jobhax.var_dir"],
+        )
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "jobhax.cli", "--ini", "production.ini", "serve", "--host", "127.0.0.1",
-                 "--port", str(self.port), *extra], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+                [
+                    sys.executable,
+                    "-m",
+                    "jobhax.cli",
+                    "--ini",
+                    "production.ini",
+                    "serve",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                    *extra,
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         deadline = time.monotonic() + WAIT
         while not self.accepts_connections():
             assert self.process.poll() is None and time.monotonic() < deadline, self.log.read_text()
@@ -70,7 +91,9 @@ def row_lock(engine):
     connection = engine.connect()
 
     def lock(jobapp_id):
-        connection.execute(text("SELECT 1 FROM job_applications WHERE id = :id FOR UPDATE"), {"id": jobapp_id})
+        connection.execute(
+            text("SELECT 1 FROM job_applications WHERE id = :id FOR UPDATE"), {"id": jobapp_id}
+        )
         return connection.rollback
 
     yield lock
@@ -80,8 +103,11 @@ def row_lock(engine):
 
 def waiting_for_lock(engine):
     with engine.connect() as connection:
-        return connection.scalar(text(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"))
+        return connection.scalar(
+            text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+        )
 
 
 def in_flight_update(base_url, token, jobapp_id):
@@ -90,8 +116,9 @@ def in_flight_update(base_url, token, jobapp_id):
 
     def send():
         try:
-            answer.append(post(f"{base_url}/api/jobapps/update_jobapp", {"jobapp_id": jobapp_id, "status_id": 3},
-                               token))
+            answer.append(
+                post(f"{base_url}/api/jobapps/update_jobapp", {"jobapp_id": jobapp_id, "status_id": 3}, token)
+            )
         except requests.ConnectionError as error:
             answer.append(error)
 
@@ -109,8 +136,9 @@ def wait_until(condition, timeout=WAIT):
     return True
 
 
-def test_sigterm_finishes_requests_in_flight_refuses_new_ones_and_exits(served_process, factories, engine, db,
-                                                                       row_lock):
+def test_sigterm_finishes_requests_in_flight_refuses_new_ones_and_exits(
+    served_process, factories, engine, db, row_lock
+):
     served = served_process()
     user = factories.user()
     token = factories.access_token(user)
@@ -145,8 +173,9 @@ def test_an_idle_server_exits_at_once_on_sigterm(served_process):
     assert time.monotonic() - started < 10
 
 
-def test_a_request_outliving_the_shutdown_timeout_does_not_hold_the_exit(served_process, factories, engine, db,
-                                                                        row_lock):
+def test_a_request_outliving_the_shutdown_timeout_does_not_hold_the_exit(
+    served_process, factories, engine, db, row_lock
+):
     served = served_process("--shutdown-timeout", "1")
     user = factories.user()
     token = factories.access_token(user)

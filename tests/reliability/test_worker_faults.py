@@ -1,4 +1,5 @@
 """A worker SIGKILLed in the middle of a Gmail import: another worker completes it, nothing twice, nothing lost."""
+
 from sqlalchemy import text
 
 from jobhax.mailimport.tasks import TASK_NAME
@@ -14,9 +15,17 @@ WORKER_ENV = {"JOBHAX_WORKER_STALLED_SECONDS": "3", "JOBHAX_IMPORT_RETRY_SECONDS
 
 def google_user(testapp, oauth_client, provider):
     provider.add_google_user(TOKEN, "7001", "big.mailbox@gmail.com")
-    tokens = assert_ok(testapp.post_json("/api/users/auth_social_user", dict(
-        client_id=oauth_client["client_id"], client_secret=oauth_client["client_secret"], provider="google-oauth2",
-        token=TOKEN)))
+    tokens = assert_ok(
+        testapp.post_json(
+            "/api/users/auth_social_user",
+            dict(
+                client_id=oauth_client["client_id"],
+                client_secret=oauth_client["client_secret"],
+                provider="google-oauth2",
+                token=TOKEN,
+            ),
+        )
+    )
     return ApiClient(testapp, None, tokens["access_token"])
 
 
@@ -24,8 +33,9 @@ def sync_status(client):
     return assert_ok(client.get("/api/users/sync_status"))
 
 
-def test_an_import_whose_worker_is_killed_is_completed_by_another(testapp, oauth_client, provider, start_worker,
-                                                                 engine):
+def test_an_import_whose_worker_is_killed_is_completed_by_another(
+    testapp, oauth_client, provider, start_worker, engine
+):
     client = google_user(testapp, oauth_client, provider)
     mailboxes.fill_generated_mailbox(provider, TOKEN, MESSAGES)
     provider.latency = 0.05  # each Gmail call: the import takes seconds, long enough to be cut
@@ -33,28 +43,55 @@ def test_an_import_whose_worker_is_killed_is_completed_by_another(testapp, oauth
     assert_ok(client.get("/api/users/sync_user_emails"))
 
     # Killed once a batch is committed and before the last one is.
-    wait_until(lambda: 0 < sync_status(client)["messages_processed"] < MESSAGES, timeout=60,
-               message="the import half done")
+    wait_until(
+        lambda: 0 < sync_status(client)["messages_processed"] < MESSAGES,
+        timeout=60,
+        message="the import half done",
+    )
     outputs = [doomed.kill()]
     cut = sync_status(client)
     assert cut["state"] == "running" and cut["messages_processed"] < MESSAGES
 
     provider.latency = 0.0
     rescuer = start_worker(concurrency=2, extra_env=WORKER_ENV)
-    done = wait_until(lambda: (lambda status: status if status["state"] in ("done", "failed") else None)(
-        sync_status(client)), timeout=60, message="the import finished by the second worker")
-    assert {key: done[key] for key in ("state", "messages_total", "messages_processed", "messages_skipped",
-                                       "jobapps_created", "error")} == {
-        "state": "done", "messages_total": MESSAGES, "messages_processed": MESSAGES, "messages_skipped": 0,
-        "jobapps_created": MESSAGES, "error": None}
+    done = wait_until(
+        lambda: (lambda status: status if status["state"] in ("done", "failed") else None)(
+            sync_status(client)
+        ),
+        timeout=60,
+        message="the import finished by the second worker",
+    )
+    assert {
+        key: done[key]
+        for key in (
+            "state",
+            "messages_total",
+            "messages_processed",
+            "messages_skipped",
+            "jobapps_created",
+            "error",
+        )
+    } == {
+        "state": "done",
+        "messages_total": MESSAGES,
+        "messages_processed": MESSAGES,
+        "messages_skipped": 0,
+        "jobapps_created": MESSAGES,
+        "error": None,
+    }
 
     with engine.connect() as connection:
-        counts = connection.execute(text(
-            "SELECT (SELECT count(*) FROM job_applications), (SELECT count(DISTINCT msg_id) FROM job_applications),"
-            " (SELECT count(*) FROM status_history), (SELECT count(*) FROM mails),"
-            " (SELECT count(DISTINCT msg_id) FROM mails)")).one()
-        job = connection.execute(text("SELECT status, attempts FROM procrastinate_jobs WHERE task_name = :name"),
-                                 {"name": TASK_NAME}).one()
+        counts = connection.execute(
+            text(
+                "SELECT (SELECT count(*) FROM job_applications), (SELECT count(DISTINCT msg_id) FROM job_applications),"
+                " (SELECT count(*) FROM status_history), (SELECT count(*) FROM mails),"
+                " (SELECT count(DISTINCT msg_id) FROM mails)"
+            )
+        ).one()
+        job = connection.execute(
+            text("SELECT status, attempts FROM procrastinate_jobs WHERE task_name = :name"),
+            {"name": TASK_NAME},
+        ).one()
     assert tuple(counts) == (MESSAGES,) * 5
     assert job.status == "succeeded" and job.attempts >= 1
     assert len(assert_ok(client.get("/api/jobapps/get_jobapps"))) == MESSAGES
