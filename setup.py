@@ -22,6 +22,7 @@ requires = [
     "waitress>=3.0",
     "pgserver>=0.1.4",
     "plaster_pastedeploy>=1.0",
+    "zxcvbn>=4.4",  # its `passwords` frequency list backs the password policy (mail goes out through smtplib)
 ]
 
 testing_requires = [
@@ -35,6 +36,7 @@ testing_requires = [
     "psutil>=5.9",
     "py-spy>=0.3",  # profiles the server under `make bench` (bench/README.md)
     "ruff>=0.8",
+    "aiosmtpd>=1.4",  # the real SMTP server the mail tests send to
 ]
 
 setup(

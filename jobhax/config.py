@@ -4,6 +4,8 @@ import os
 import secrets
 from pathlib import Path
 
+from jobhax.mail.transport import InvalidSmtpUrl, parse_smtp_url
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 # setting name -> (environment variable, coercion, default)
@@ -21,6 +23,12 @@ SETTINGS = {
     "jobhax.import_retry_seconds": ("JOBHAX_IMPORT_RETRY_SECONDS", float, 2.0),
     "jobhax.var_dir": ("JOBHAX_VAR_DIR", str, str(PROJECT_ROOT / "var")),
     "jobhax.worker_stalled_seconds": ("JOBHAX_WORKER_STALLED_SECONDS", float, 60.0),
+    "jobhax.smtp_url": ("JOBHAX_SMTP_URL", str, ""),
+    "jobhax.smtp_timeout": ("JOBHAX_SMTP_TIMEOUT", float, 10.0),
+    "jobhax.mail_from": ("JOBHAX_MAIL_FROM", str, "JobHax <no-reply@jobhax.local>"),
+    "jobhax.mail_retry_seconds": ("JOBHAX_MAIL_RETRY_SECONDS", float, 5.0),
+    "jobhax.web_base_url": ("JOBHAX_WEB_BASE_URL", str, "http://127.0.0.1:6543"),
+    "jobhax.register_per_hour": ("JOBHAX_REGISTER_PER_HOUR", int, 20),
 }
 
 MIN_SECRET_KEY_LENGTH = 32
@@ -53,6 +61,13 @@ def load_settings(settings):
     result["jobhax.cors_origins"] = [
         origin.strip() for origin in result["jobhax.cors_origins"].replace(",", " ").split() if origin.strip()
     ]
+    if result["jobhax.register_per_hour"] < 0:
+        raise ConfigurationError("jobhax.register_per_hour must be 0 (unlimited) or a positive number")
+    try:
+        parse_smtp_url(result["jobhax.smtp_url"])
+    except InvalidSmtpUrl as error:
+        raise ConfigurationError(f"{error} (JOBHAX_SMTP_URL)") from None
+    result["jobhax.web_base_url"] = result["jobhax.web_base_url"].rstrip("/")
     result["jobhax.secret_key"] = _secret_key(result)
     return result
 

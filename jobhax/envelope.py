@@ -27,6 +27,10 @@ code  status  message
 
 Raise :class:`ApiError` to answer with a code and roll the transaction back; return
 :func:`error_response` to answer with a code and keep what the request wrote (login failures).
+
+A code-10 answer may say which rule the input broke: its message is then the table's message, a space and
+the rule ("Invalid parameters... password is too common"). It always starts with the table's message, so
+clients that compare messages by prefix, or read only the code, see nothing new.
 """
 
 import enum
@@ -72,10 +76,16 @@ class ErrorCode(enum.IntEnum):
 class ApiError(Exception):
     """Answer with ``code``; raised, so pyramid_tm rolls the request's writes back."""
 
-    def __init__(self, code, status=None):
+    def __init__(self, code, status=None, detail=None):
         super().__init__(code.message)
         self.code = code
         self.status = status or code.status
+        self.detail = detail
+
+
+def invalid_parameters(rule):
+    """Code 10 naming the rule the input broke."""
+    return ApiError(ErrorCode.INVALID_PARAMETERS, detail=rule)
 
 
 class ServiceUnavailable(ApiError):
@@ -85,11 +95,15 @@ class ServiceUnavailable(ApiError):
         super().__init__(ErrorCode.UNAVAILABLE)
 
 
-def envelope(data=None, code=ErrorCode.OK):
+def error_message(code, detail=None):
+    return f"{code.message} {detail}" if detail else code.message
+
+
+def envelope(data=None, code=ErrorCode.OK, detail=None):
     return {
         "success": code == ErrorCode.OK,
         "error_code": int(code),
-        "error_message": code.message,
+        "error_message": error_message(code, detail),
         "data": data if code == ErrorCode.OK else None,
     }
 
@@ -103,9 +117,9 @@ def json_text_response(request, data_json):
     return request.response
 
 
-def error_response(request, code, status=None):
+def error_response(request, code, status=None, detail=None):
     response = Response(
-        json_body=envelope(code=code),
+        json_body=envelope(code=code, detail=detail),
         status=status or code.status,
         content_type="application/json",
         charset="utf-8",
@@ -133,7 +147,7 @@ def api_error_view(exc, request):
             },
             status=exc.status,
         )
-    return error_response(request, exc.code, exc.status)
+    return error_response(request, exc.code, exc.status, exc.detail)
 
 
 @notfound_view_config()

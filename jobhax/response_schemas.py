@@ -99,6 +99,31 @@ DEFINITIONS = {
         date={"type": "string", "description": "YYYY-MM-DD HH:MM:SS+00:00"},
     ),
     "MonthlySeries": obj(source=STRING, data=array(COUNT)),
+    "Profile": obj(
+        id=INTEGER,
+        username=STRING,
+        email=STRING,
+        email_verified=BOOLEAN,
+        first_name=STRING,
+        last_name=STRING,
+        providers=array({"type": "string", "enum": ["google-oauth2", "linkedin-oauth2"]}),
+        created_at=UTC_TIME,
+    ),
+    "AccountExport": obj(
+        "Everything stored about the caller (no password hash, token digest or provider token); times are "
+        "UTC ISO-8601 with microseconds. Soft-deleted applications are included, with their deleted_at.",
+        exported_at=UTC_TIME,
+        profile=ref("Profile"),
+        providers=array(ANY_OBJECT),
+        sessions=array(ANY_OBJECT),
+        mailed_tokens=array(ANY_OBJECT),
+        applications=array(ANY_OBJECT),
+        status_history=array(ANY_OBJECT),
+        notes=array(ANY_OBJECT),
+        job_postings=array(ANY_OBJECT),
+        mails=array(ANY_OBJECT),
+        mail_imports=array(ANY_OBJECT),
+    ),
 }
 
 # get_jobapps answers a plain array, or one page {items, next_cursor} when ``limit`` is given. Swagger 2.0
@@ -131,8 +156,21 @@ MONTHLY_COUNTS = {
 RESPONSES = {
     # Accounts.
     "register": Responses(
-        NULL, ErrorCode.PASSWORDS_DO_NOT_MATCH, ErrorCode.USERNAME_TAKEN, ErrorCode.EMAIL_TAKEN
+        NULL,
+        ErrorCode.PASSWORDS_DO_NOT_MATCH,
+        ErrorCode.USERNAME_TAKEN,
+        ErrorCode.EMAIL_TAKEN,
+        ErrorCode.TOO_MANY_ATTEMPTS,
     ),
+    "verify_email": Responses(NULL, ErrorCode.TOKEN_INVALID),
+    "resend_verification": Responses(NULL),
+    "request_password_reset": Responses(NULL),
+    "reset_password": Responses(NULL, ErrorCode.TOKEN_INVALID, ErrorCode.PASSWORDS_DO_NOT_MATCH),
+    "change_password": Responses(NULL, ErrorCode.LOGIN_FAILED, ErrorCode.PASSWORDS_DO_NOT_MATCH),
+    "get_profile": Responses(ref("Profile")),
+    "update_profile": Responses(ref("Profile")),
+    "export": Responses(ref("AccountExport")),
+    "delete_account": Responses(NULL, ErrorCode.LOGIN_FAILED),
     "login": Responses(
         ref("Token"), ErrorCode.INVALID_CREDENTIALS, ErrorCode.LOGIN_FAILED, ErrorCode.TOO_MANY_ATTEMPTS
     ),
@@ -150,12 +188,12 @@ RESPONSES = {
     "get_jobapps": Responses(JOBAPPS_LIST, ErrorCode.NOT_FOUND),
     "get_statuses": Responses(array(ref("Status"))),
     "get_status_history": Responses(array(ref("StatusChange")), ErrorCode.NOT_FOUND),
-    "add_jobapp": Responses(ref("JobApplication"), ErrorCode.NOT_FOUND),
+    "add_jobapp": Responses(ref("JobApplication"), ErrorCode.NOT_FOUND, ErrorCode.QUOTA_EXCEEDED),
     "update_jobapp": Responses(NULL, ErrorCode.NOT_FOUND),
     "delete_jobapp": Responses(NULL, ErrorCode.NOT_FOUND),
     "get_jobapp_detail": Responses(ref("JobPosting"), ErrorCode.NOT_FOUND),
     "get_jobapp_notes": Responses(array(ref("Note")), ErrorCode.NOT_FOUND),
-    "add_jobapp_note": Responses(ref("Note"), ErrorCode.NOT_FOUND),
+    "add_jobapp_note": Responses(ref("Note"), ErrorCode.NOT_FOUND, ErrorCode.QUOTA_EXCEEDED),
     "update_jobapp_note": Responses(NULL, ErrorCode.NOT_FOUND),
     "delete_jobapp_note": Responses(NULL, ErrorCode.NOT_FOUND),
     # Metrics.

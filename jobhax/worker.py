@@ -19,7 +19,7 @@ from jobhax.db import get_engine, get_session_factory, get_tm_session
 log = logging.getLogger(__name__)
 
 REFRESH_PERIODIC_ID = "refresh-reports"
-TASK_MODULES = ["jobhax.metrics.tasks", "jobhax.mailimport.tasks", "jobhax.recovery"]
+TASK_MODULES = ["jobhax.metrics.tasks", "jobhax.mailimport.tasks", "jobhax.accounts.mails", "jobhax.recovery"]
 
 # Runs jobs: its connector is replaced by one on the configured database when a worker starts.
 app = procrastinate.App(connector=procrastinate.PsycopgConnector(), import_paths=TASK_MODULES)

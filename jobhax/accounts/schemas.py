@@ -9,15 +9,19 @@ PASSWORD_MAX = 1024
 CREDENTIAL_MAX = 256
 
 
+def email_node(**kw):
+    return colander.SchemaNode(
+        Text(), validator=colander.All(colander.Length(max=EMAIL_MAX), colander.Email()), **kw
+    )
+
+
 class RegisterBody(JsonBody):
     first_name = colander.SchemaNode(Text(), validator=colander.Length(max=NAME_MAX), missing="")
     last_name = colander.SchemaNode(Text(), validator=colander.Length(max=NAME_MAX), missing="")
     username = required_text(
         USERNAME_MAX, preparer=lambda value: value.strip() if isinstance(value, str) else value
     )
-    email = colander.SchemaNode(
-        Text(), validator=colander.All(colander.Length(max=EMAIL_MAX), colander.Email())
-    )
+    email = email_node()
     password = required_text(PASSWORD_MAX)
     password2 = required_text(PASSWORD_MAX)
 
@@ -38,3 +42,43 @@ class RefreshBody(ClientCredentials):
 
 class LogoutBody(ClientCredentials):
     token = required_text(CREDENTIAL_MAX)
+
+
+class TokenBody(JsonBody):
+    token = required_text(CREDENTIAL_MAX, description="the token from the mailed link")
+
+
+class PasswordResetRequestBody(JsonBody):
+    email = email_node()
+
+
+class ResetPasswordBody(JsonBody):
+    token = required_text(CREDENTIAL_MAX, description="the token from the mailed link")
+    password = required_text(PASSWORD_MAX)
+    password2 = required_text(PASSWORD_MAX)
+
+
+class ChangePasswordBody(JsonBody):
+    old_password = required_text(PASSWORD_MAX)
+    password = required_text(PASSWORD_MAX)
+    password2 = required_text(PASSWORD_MAX)
+
+
+class UpdateProfileBody(JsonBody):
+    first_name = colander.SchemaNode(Text(), validator=colander.Length(max=NAME_MAX), missing=colander.drop)
+    last_name = colander.SchemaNode(Text(), validator=colander.Length(max=NAME_MAX), missing=colander.drop)
+
+
+class DeleteAccountBody(JsonBody):
+    password = colander.SchemaNode(
+        Text(),
+        validator=colander.Length(min=1, max=PASSWORD_MAX),
+        missing=colander.drop,
+        description="the account's password (accounts that have one)",
+    )
+    confirm = colander.SchemaNode(
+        Text(),
+        validator=colander.Length(max=16),
+        missing=colander.drop,
+        description='"DELETE" (social-only accounts, which have no password)',
+    )

@@ -7,8 +7,8 @@ from sqlalchemy.exc import IntegrityError
 
 from jobhax.accounts import secrets
 from jobhax.accounts.models import LoginFailure, OAuthClient, OAuthToken, User
-from jobhax.accounts.passwords import hash_password
-from jobhax.envelope import ApiError, ErrorCode
+from jobhax.accounts.passwords import hash_password, password_problem
+from jobhax.envelope import ApiError, ErrorCode, invalid_parameters
 
 DEFAULT_SCOPE = "read write"
 THROTTLE_MAX_FAILURES = 5
@@ -22,6 +22,9 @@ def utcnow():
 def register_user(dbsession, *, username, email, password, password2, first_name="", last_name=""):
     if password != password2:
         raise ApiError(ErrorCode.PASSWORDS_DO_NOT_MATCH)
+    problem = password_problem(password, username=username, email=email)
+    if problem:
+        raise invalid_parameters(problem)
     taken = dbsession.execute(
         select(User.username == username, func.lower(User.email) == email.lower()).where(
             (User.username == username) | (func.lower(User.email) == email.lower())
@@ -153,3 +156,11 @@ def user_id_for_access_token(dbsession, access_token, now):
             OAuthToken.expires_at > now,
         )
     )
+
+
+def revoke_user_tokens(dbsession, user_id, now=None, keep_access_token=None):
+    """Revoke every live pair of the user, except the pair of ``keep_access_token`` when given."""
+    query = update(OAuthToken).where(OAuthToken.user_id == user_id, OAuthToken.revoked_at.is_(None))
+    if keep_access_token is not None:
+        query = query.where(OAuthToken.access_token_hash != secrets.digest(keep_access_token))
+    dbsession.execute(query.values(revoked_at=now or utcnow()))

@@ -6,7 +6,7 @@ from urllib.parse import parse_qsl, urlencode
 from pyramid.response import Response
 from pyramid.view import view_config
 
-from jobhax.accounts import schemas, services
+from jobhax.accounts import mails, registration_limit, schemas, services
 from jobhax.accounts.oauth import oauth_server
 from jobhax.api import api_service
 from jobhax.envelope import ApiError, ErrorCode, envelope, error_response
@@ -20,7 +20,14 @@ logout = api_service("logout", "/api/users/logout", "Revoke an access token and 
 
 @register.post(schema=schemas.RegisterBody, validators=(body_validator,))
 def register_user(request):
-    services.register_user(request.dbsession, **request.validated)
+    registration_limit.count_registration(
+        request.dbsession,
+        client_address(request),
+        request.registry.settings["jobhax.register_per_hour"],
+        services.utcnow(),
+    )
+    user = services.register_user(request.dbsession, **request.validated)
+    mails.queue_verification_mail(request.dbsession, user.id)
     return envelope(None)
 
 
@@ -52,6 +59,11 @@ def logout_user(request):
     if not services.revoke_pair(request.dbsession, client_pk=client.id, token=params["token"]):
         raise ApiError(ErrorCode.LOGOUT_FAILED)
     return envelope(None)
+
+
+def client_address(request):
+    """The peer's address (issue 10 brings the trusted-proxy rule)."""
+    return request.client_addr or "unknown"
 
 
 def _grant(request, form, invalid_grant):

@@ -4,6 +4,7 @@ import datetime
 
 from sqlalchemy import delete, select, text, update
 
+from jobhax import quotas
 from jobhax.envelope import ApiError, ErrorCode
 from jobhax.jobapps.models import ApplicationStatus, JobApplication, JobPosting, Note, StatusHistory
 
@@ -140,6 +141,13 @@ def add_jobapp(
     company_logo=None,
     now=None,
 ):
+    quotas.ensure_room(
+        dbsession,
+        "jobapps",
+        user_id,
+        select(JobApplication.id).where(JobApplication.user_id == user_id, JobApplication.deleted_at.is_(None)),
+        quotas.LIVE_APPLICATIONS,
+    )
     now = now or utcnow()
     jobapp = JobApplication(
         user_id=user_id,
@@ -194,6 +202,9 @@ def list_notes(dbsession, jobapp_id):
 
 
 def add_note(dbsession, jobapp, description, now=None):
+    quotas.ensure_room(
+        dbsession, "notes", jobapp.id, select(Note.id).where(Note.jobapp_id == jobapp.id), quotas.NOTES_PER_APPLICATION
+    )
     note = Note(jobapp_id=jobapp.id, description=description, created_at=now or utcnow())
     dbsession.add(note)
     dbsession.flush()

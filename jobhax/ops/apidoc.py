@@ -6,6 +6,7 @@ endpoints, plain Pyramid views, are described here. The Postman collection is ma
 """
 
 import copy
+import re
 
 from cornice_swagger import CorniceSwagger
 from cornice_swagger.converters.exceptions import NoSuchConverter
@@ -133,6 +134,19 @@ class ApiDocument(CorniceSwagger):
         return [{"bearer": []}, {"oauth2": []}] if _is_authenticated(service, method) else []
 
 
+def error_message_schema(codes):
+    """The table's messages; code 10's may go on with the rule the input broke (jobhax.envelope)."""
+    messages = sorted({code.message for code in codes})
+    if ErrorCode.INVALID_PARAMETERS not in codes:
+        return {"type": "string", "enum": messages}
+    alternatives = "|".join(re.escape(message).replace("\\ ", " ") for message in messages)
+    return {
+        "type": "string",
+        "pattern": f"^({alternatives})( .+)?$",
+        "description": "the code's message; for 10, possibly followed by the rule the input broke",
+    }
+
+
 def error_envelope(codes):
     return {
         "type": "object",
@@ -140,7 +154,7 @@ def error_envelope(codes):
         "properties": {
             "success": {"type": "boolean", "enum": [False]},
             "error_code": {"type": "integer", "enum": [int(code) for code in codes]},
-            "error_message": {"type": "string", "enum": sorted({code.message for code in codes})},
+            "error_message": error_message_schema(codes),
             "data": NULL,
         },
     }

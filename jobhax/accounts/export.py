@@ -1,0 +1,167 @@
+"""Everything stored about a user as one JSON document, streamed (DESIGN "Account deletion and export").
+
+The document is written while it is sent: each section is read through a server-side cursor in batches of
+:data:`BATCH` rows, so memory stays flat whatever the user holds, and the number of statements is fixed.
+It is read in one REPEATABLE READ transaction of its own (the request's has committed by the time the body
+is sent), so the sections agree with each other. Password hashes, token digests and provider tokens are
+never selected.
+"""
+
+import datetime
+import json
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from jobhax.accounts.models import EmailToken, OAuthClient, OAuthToken, SocialAccount
+from jobhax.accounts.profile import get_profile
+from jobhax.jobapps.models import ApplicationStatus, JobApplication, JobPosting, Note, StatusHistory
+from jobhax.mailimport.models import Mail, MailImport
+
+BATCH = 500
+
+
+def _sections(user_id):
+    """(name, statement) in document order; every column selected is labelled as the document names it."""
+    own_jobapps = select(JobApplication.id).where(JobApplication.user_id == user_id)
+    return [
+        (
+            "providers",
+            select(
+                SocialAccount.provider,
+                SocialAccount.subject,
+                SocialAccount.email,
+                SocialAccount.token_usable,
+                SocialAccount.created_at,
+                SocialAccount.updated_at,
+            )
+            .where(SocialAccount.user_id == user_id)
+            .order_by(SocialAccount.id),
+        ),
+        (
+            "sessions",
+            select(
+                OAuthClient.name.label("client"),
+                OAuthToken.scope,
+                OAuthToken.created_at,
+                OAuthToken.expires_at,
+                OAuthToken.revoked_at,
+            )
+            .join(OAuthClient, OAuthClient.id == OAuthToken.client_pk)
+            .where(OAuthToken.user_id == user_id)
+            .order_by(OAuthToken.id),
+        ),
+        (
+            "mailed_tokens",
+            select(EmailToken.purpose, EmailToken.created_at, EmailToken.expires_at, EmailToken.used_at)
+            .where(EmailToken.user_id == user_id)
+            .order_by(EmailToken.id),
+        ),
+        (
+            "applications",
+            select(
+                JobApplication.id,
+                JobApplication.job_title,
+                JobApplication.company,
+                JobApplication.company_logo,
+                JobApplication.source,
+                JobApplication.status_id,
+                ApplicationStatus.value.label("status"),
+                JobApplication.is_rejected,
+                JobApplication.apply_date,
+                JobApplication.msg_id,
+                JobApplication.created_at,
+                JobApplication.deleted_at,
+            )
+            .outerjoin(ApplicationStatus, ApplicationStatus.id == JobApplication.status_id)
+            .where(JobApplication.user_id == user_id)
+            .order_by(JobApplication.id),
+        ),
+        (
+            "status_history",
+            select(
+                StatusHistory.jobapp_id,
+                StatusHistory.status_id,
+                ApplicationStatus.value.label("status"),
+                StatusHistory.changed_at,
+            )
+            .join(ApplicationStatus, ApplicationStatus.id == StatusHistory.status_id)
+            .where(StatusHistory.jobapp_id.in_(own_jobapps))
+            .order_by(StatusHistory.id),
+        ),
+        (
+            "notes",
+            select(Note.id, Note.jobapp_id, Note.description, Note.created_at, Note.updated_at)
+            .where(Note.jobapp_id.in_(own_jobapps))
+            .order_by(Note.id),
+        ),
+        (
+            "job_postings",
+            select(
+                JobPosting.jobapp_id,
+                JobPosting.poster_information,
+                JobPosting.decorated_job_posting,
+                JobPosting.top_card_v2,
+                JobPosting.fetched_at,
+            )
+            .where(JobPosting.jobapp_id.in_(own_jobapps))
+            .order_by(JobPosting.jobapp_id),
+        ),
+        (
+            "mails",
+            select(Mail.id, Mail.jobapp_id, Mail.msg_id, Mail.subject, Mail.body, Mail.date)
+            .where(Mail.user_id == user_id)
+            .order_by(Mail.id),
+        ),
+        (
+            "mail_imports",
+            select(
+                MailImport.state,
+                MailImport.queued_at,
+                MailImport.started_at,
+                MailImport.finished_at,
+                MailImport.messages_total,
+                MailImport.messages_processed,
+                MailImport.messages_skipped,
+                MailImport.jobapps_created,
+                MailImport.error,
+                MailImport.last_success_at,
+            ).where(MailImport.user_id == user_id),
+        ),
+    ]
+
+
+def _default(value):
+    if isinstance(value, datetime.datetime):
+        return value.astimezone(datetime.UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def _dumps(value):
+    return json.dumps(value, default=_default, ensure_ascii=False)
+
+
+def export_document(engine, user_id, now):
+    """The success envelope around the document, as chunks of UTF-8 bytes."""
+    with engine.connect() as connection:
+        connection = connection.execution_options(isolation_level="REPEATABLE READ")
+        with connection.begin():
+            yield from _document(connection, user_id, now)
+
+
+def _document(connection, user_id, now):
+    with Session(bind=connection) as session:
+        profile = get_profile(session, user_id)
+    head = {"exported_at": _default(now), "profile": profile}
+    yield (
+        '{"success": true, "error_code": 0, "error_message": "", "data": ' + _dumps(head)[:-1]
+    ).encode("utf-8")
+    streaming = connection.execution_options(stream_results=True, yield_per=BATCH)
+    for name, statement in _sections(user_id):
+        yield f', "{name}": ['.encode("utf-8")
+        separator = ""
+        for rows in streaming.execute(statement).mappings().partitions():
+            yield (separator + ", ".join(_dumps(dict(row)) for row in rows)).encode("utf-8")
+            separator = ", "
+        yield b"]"
+    yield b"}}"

@@ -1,0 +1,31 @@
+"""Per-user quotas (DESIGN "Quotas"): beyond a limit, code 17 (409).
+
+A domain calls :func:`ensure_room` before it creates a row: the caller's rows are counted under a
+transaction-scoped advisory lock on (quota, owner), so concurrent requests of one owner take turns and
+twenty parallel creations at the limit let exactly the allowed number through. Counting stops at the limit,
+so a check costs at most ``limit`` index entries whatever the table holds, and always two statements.
+"""
+
+from sqlalchemy import func, select, text
+
+from jobhax.envelope import ApiError, ErrorCode
+
+LIVE_APPLICATIONS = 20_000
+NOTES_PER_APPLICATION = 200
+CUSTOM_STATUSES = 50
+WEBHOOKS = 10
+REMINDERS = 500
+
+
+def ensure_room(dbsession, quota, owner_id, rows, limit):
+    """Raise 17 unless fewer than ``limit`` rows of ``owner_id`` exist.
+
+    ``quota`` names the quota (it keys the lock); ``rows`` is a SELECT of one row per counted row, already
+    filtered to the owner (``select(Note.id).where(Note.jobapp_id == jobapp.id)``).
+    """
+    dbsession.execute(
+        text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": f"quota:{quota}:{owner_id}"}
+    )
+    counted = dbsession.scalar(select(func.count()).select_from(rows.limit(limit).subquery()))
+    if counted >= limit:
+        raise ApiError(ErrorCode.QUOTA_EXCEEDED)

@@ -1,0 +1,1 @@
+DROP FUNCTION IF EXISTS public.erase_user(integer);
