@@ -22,8 +22,8 @@ BODIES = {
             "last_name": "Smith",
             "username": "joesmith",
             "email": "joe@example.com",
-            "password": "123456",
-            "password2": "123456",
+            "password": "Jobhax-2019-example",
+            "password2": "Jobhax-2019-example",
         },
     ),
     "login": (
@@ -32,7 +32,7 @@ BODIES = {
             "client_id": "id",
             "client_secret": "secret",
             "username": "joesmith",
-            "password": "123456",
+            "password": "Jobhax-2019-example",
         },
     ),
     "refresh_token": (

@@ -12,8 +12,8 @@ def body(**overrides):
         "last_name": "Smith",
         "username": "joesmith",
         "email": "joesmith@joe.com",
-        "password": "123456",
-        "password2": "123456",
+        "password": "Jobhax-2019-example",
+        "password2": "Jobhax-2019-example",
     }
     data.update(overrides)
     return data
@@ -35,7 +35,7 @@ def test_register_creates_a_user_who_can_log_in(testapp, db, oauth_client):
                 "client_id": oauth_client["client_id"],
                 "client_secret": oauth_client["client_secret"],
                 "username": "joesmith",
-                "password": "123456",
+                "password": "Jobhax-2019-example",
             },
         )
     )
@@ -43,7 +43,7 @@ def test_register_creates_a_user_who_can_log_in(testapp, db, oauth_client):
 
 
 def test_mismatched_passwords_answer_7(testapp, db):
-    assert_error(testapp.post_json(REGISTER, body(password2="654321"), expect_errors=True), 7, 400)
+    assert_error(testapp.post_json(REGISTER, body(password2="Jobhax-2019-other"), expect_errors=True), 7, 400)
     assert users(db) == 0
 
 
