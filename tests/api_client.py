@@ -8,15 +8,16 @@ def assert_ok(response):
     return body["data"]
 
 
-def assert_error(response, code, status):
-    from jobhax.envelope import ErrorCode
+def assert_error(response, code, status, rule=None):
+    """The error envelope; ``rule``: the broken rule a code-10 message names after the table's message."""
+    from jobhax.envelope import ErrorCode, error_message
 
     body = response.json
     assert response.status_int == status, (response.status, body)
     assert body == {
         "success": False,
         "error_code": code,
-        "error_message": ErrorCode(code).message,
+        "error_message": error_message(ErrorCode(code), rule),
         "data": None,
     }, body
     if status == 401:
