@@ -34,6 +34,7 @@ def login_with_provider(dbsession, settings, provider, token):
         raise ApiError(ErrorCode.INVALID_PARAMETERS)
     identity = _identify(IDENTITY[provider], settings, token, rejected=ErrorCode.INVALID_CREDENTIALS)
     subject = identity["sub"]
+    email = _verified_email(identity)
     found = dbsession.execute(
         select(SocialAccount, User)
         .join(User, User.id == SocialAccount.user_id)
@@ -42,12 +43,13 @@ def login_with_provider(dbsession, settings, provider, token):
     if found is not None:
         account, user = found
         _store_token(account, settings, token, identity)
+        _mark_verified(user, email)
         dbsession.flush()
         return user
-    email = _verified_email(identity)
     user = _user_to_link(dbsession, provider, email) if email else None
     if user is None:
         user = _create_user(dbsession, identity, email)
+    _mark_verified(user, email)
     account = SocialAccount(user_id=user.id, provider=provider, subject=subject)
     _store_token(account, settings, token, identity)
     dbsession.add(account)
@@ -126,6 +128,12 @@ def _verified_email(identity):
     if not verified or not isinstance(email, str) or "@" not in email or len(email) > EMAIL_MAX:
         return None
     return email.strip()
+
+
+def _mark_verified(user, verified_email):
+    """The provider vouches for the address: the account's email counts as verified (DESIGN)."""
+    if verified_email and user.email and user.email.lower() == verified_email.lower():
+        user.email_verified = True
 
 
 def _user_to_link(dbsession, provider, email):
