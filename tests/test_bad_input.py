@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from jobhax.schema import body_validator
 from tests.api_client import assert_error, assert_ok
+from tests.factories import PASSWORD
 
 # Service name → (path, valid body given the caller's application and note ids).
 BODIES = {
@@ -77,6 +78,18 @@ BODIES = {
         lambda ids: {"jobapp_note_id": ids["note"], "description": "edited"},
     ),
     "delete_jobapp_note": ("/api/jobapps/delete_jobapp_note", lambda ids: {"jobapp_note_id": ids["note"]}),
+    "verify_email": ("/api/users/verify_email", lambda ids: {"token": "token"}),
+    "request_password_reset": ("/api/users/request_password_reset", lambda ids: {"email": "joe@example.com"}),
+    "reset_password": (
+        "/api/users/reset_password",
+        lambda ids: {"token": "token", "password": "Jobhax-2019-new", "password2": "Jobhax-2019-new"},
+    ),
+    "change_password": (
+        "/api/users/change_password",
+        lambda ids: {"old_password": PASSWORD, "password": "Jobhax-2019-new", "password2": "Jobhax-2019-new"},
+    ),
+    "update_profile": ("/api/users/update_profile", lambda ids: {"first_name": "Joe", "last_name": "Smith"}),
+    "delete_account": ("/api/users/delete_account", lambda ids: {"password": PASSWORD}),
 }
 
 # Each whole-body case: (raw body, Content-Type).
@@ -109,6 +122,10 @@ REQUIRED = {
     "add_jobapp": ["job_title", "company"],
     "add_jobapp_note": ["jobapp_id", "description"],
     "update_jobapp_note": ["jobapp_note_id", "description"],
+    "verify_email": ["token"],
+    "request_password_reset": ["email"],
+    "reset_password": ["token", "password", "password2"],
+    "change_password": ["old_password", "password", "password2"],
 }
 
 # Each per-field case replaces one string field of the valid body.

@@ -21,7 +21,12 @@ MAX_EXAMPLES = 15
 BEYOND_SWAGGER_2 = {
     "get_jobapps": "a cursor is opaque: only a next_cursor a previous page answered is valid",
     "update_jobapp": "status_id or rejected (or both) is required",
-    "register": "password2 must equal password (code 7, 400)",
+    "register": "password2 must equal password (code 7, 400), and pass the password policy (10)",
+    "verify_email": "a token is valid only as mailed (16, 400)",
+    "reset_password": "a token is valid only as mailed (16, 400); the password policy (10)",
+    "change_password": "the new password must pass the password policy (10)",
+    "update_profile": "first_name or last_name (or both) is required",
+    "delete_account": "password (accounts with one) or confirm (social-only accounts) is required",
     "update_gmail_token": "a token Google rejects answers 3 (400): the fake Google knows no token here",
     "oauth_token": "username and password come with grant_type=password, refresh_token with refresh_token",
 }

@@ -64,9 +64,20 @@ class ChangePasswordBody(JsonBody):
     password2 = required_text(PASSWORD_MAX)
 
 
+def _one_of(*names):
+    def validator(node, value):
+        if not any(name in value for name in names):
+            raise colander.Invalid(node, f"one of {', '.join(names)} is required")
+
+    return validator
+
+
 class UpdateProfileBody(JsonBody):
     first_name = colander.SchemaNode(Text(), validator=colander.Length(max=NAME_MAX), missing=colander.drop)
     last_name = colander.SchemaNode(Text(), validator=colander.Length(max=NAME_MAX), missing=colander.drop)
+
+    def __init__(self, *args, **kw):
+        super().__init__(*args, validator=_one_of("first_name", "last_name"), **kw)
 
 
 class DeleteAccountBody(JsonBody):
@@ -82,3 +93,6 @@ class DeleteAccountBody(JsonBody):
         missing=colander.drop,
         description='"DELETE" (social-only accounts, which have no password)',
     )
+
+    def __init__(self, *args, **kw):
+        super().__init__(*args, validator=_one_of("password", "confirm"), **kw)

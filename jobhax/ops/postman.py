@@ -3,7 +3,9 @@ docs/jobhax.postman_collection.json.
 
 Variables: ``baseUrl``, ``clientId``, ``clientSecret`` (from ``make run``), ``accessToken`` and
 ``refreshToken`` (stored by the login, refresh and social-login requests' test scripts), ``jobappId``,
-``noteId`` (stored by add_jobapp and add_jobapp_note) and ``googleToken``.
+``noteId`` (stored by add_jobapp and add_jobapp_note), ``googleToken``, and ``verifyToken`` / ``resetToken``:
+the tokens of the mailed links (with `make run`, the .eml files under var/mail/); the requests that need one
+are skipped while it is empty.
 """
 
 import argparse
@@ -25,6 +27,8 @@ VARIABLES = {
     "googleToken": "",
     "jobappId": "1",
     "noteId": "1",
+    "verifyToken": "",
+    "resetToken": "",
 }
 # Only the document is built: no database is reached.
 OFFLINE_SETTINGS = {
@@ -51,7 +55,7 @@ FIRST = (
     "oauth_token",
 )
 # Deleting and revoking end a run of the whole collection, in the last folder.
-LAST = ("delete_jobapp_note", "delete_jobapp", "logout", "oauth_revoke")
+LAST = ("delete_jobapp_note", "delete_jobapp", "logout", "oauth_revoke", "delete_account")
 LAST_FOLDER = "end of session (run last)"
 
 # Example values, by field name, then (operation, field) where a name means different things.
@@ -83,6 +87,9 @@ EXAMPLES = {
     "scope": "read write",
 }
 OPERATION_EXAMPLES = {
+    ("verify_email", "token"): "{{verifyToken}}",
+    ("reset_password", "token"): "{{resetToken}}",
+    ("delete_account", "confirm"): "DELETE",
     ("logout", "token"): "{{accessToken}}",
     ("oauth_revoke", "token"): "{{accessToken}}",
     ("update_jobapp", "status_id"): "3",
@@ -110,6 +117,32 @@ TEST_SCRIPTS = {
     "add_jobapp": [line.replace("{variable}", "jobappId") for line in STORE_ID],
     "add_jobapp_note": [line.replace("{variable}", "noteId") for line in STORE_ID],
 }
+
+
+# Requests that need the token of a mailed link: skipped while its variable is empty.
+NEEDS_MAILED_TOKEN = {"verify_email": "verifyToken", "reset_password": "resetToken"}
+# Requests that log in again first (the session's tokens are revoked by then).
+LOGS_IN_FIRST = ("delete_account",)
+LOG_IN_AGAIN = [
+    "pm.sendRequest({",
+    '    url: pm.variables.get("baseUrl") + "/api/users/login",',
+    '    method: "POST",',
+    '    header: {"Content-Type": "application/json"},',
+    '    body: {mode: "raw", raw: JSON.stringify({',
+    '        client_id: pm.variables.get("clientId"), client_secret: pm.variables.get("clientSecret"),',
+    f'        username: "{EXAMPLES["username"]}", password: "{EXAMPLES["password"]}"',
+    "    })}",
+    '}, function (error, response) { pm.collectionVariables.set("accessToken", response.json().data.access_token); });',
+]
+
+
+def pre_request_script(operation_id):
+    if operation_id in NEEDS_MAILED_TOKEN:
+        variable = NEEDS_MAILED_TOKEN[operation_id]
+        return [f'if (!pm.variables.get("{variable}")) {{ pm.execution.skipRequest(); }}']
+    if operation_id in LOGS_IN_FIRST:
+        return LOG_IN_AGAIN
+    return []
 
 
 def example(operation_id, name, schema):
@@ -179,8 +212,15 @@ def request_item(path, method, operation):
         request["auth"] = {"type": "noauth"}
     item = {"name": operation_id, "request": request}
     script = TEST_SCRIPTS.get(operation_id, ENVELOPE_OK if path.startswith("/api/") else [])
+    events = []
+    if pre_request_script(operation_id):
+        events.append(
+            {"listen": "prerequest", "script": {"type": "text/javascript", "exec": pre_request_script(operation_id)}}
+        )
     if script:
-        item["event"] = [{"listen": "test", "script": {"type": "text/javascript", "exec": list(script)}}]
+        events.append({"listen": "test", "script": {"type": "text/javascript", "exec": list(script)}})
+    if events:
+        item["event"] = events
     return item
 
 
