@@ -32,9 +32,9 @@ def test_the_20001st_live_application_answers_17(api, other_api, db):
     seed_jobapps(db, api.user.id, 5, deleted=True)
     created = assert_ok(api.post(ADD, JOBAPP))
     assert_error(api.post(ADD, JOBAPP), 17, 409)
-    assert db.scalar(text("SELECT count(*) FROM job_applications WHERE user_id = :u"), {"u": api.user.id}) == (
-        quotas.LIVE_APPLICATIONS + 5
-    )
+    assert db.scalar(
+        text("SELECT count(*) FROM job_applications WHERE user_id = :u"), {"u": api.user.id}
+    ) == (quotas.LIVE_APPLICATIONS + 5)
     # Another user is not affected; deleting one makes room again.
     assert_ok(other_api.post(ADD, JOBAPP))
     assert_ok(api.post("/api/jobapps/delete_jobapp", {"jobapp_id": created["id"]}))
@@ -45,7 +45,10 @@ def test_the_201st_note_of_an_application_answers_17(api, factories):
     full = factories.jobapp(api.user)
     other = factories.jobapp(api.user)
     factories.db.execute(
-        text("INSERT INTO notes (jobapp_id, description, created_at) SELECT :j, 'n', now() FROM generate_series(1, :n)"),
+        text(
+            "INSERT INTO notes (jobapp_id, description, created_at) "
+            "SELECT :j, 'n', now() FROM generate_series(1, :n)"
+        ),
         {"j": full.id, "n": quotas.NOTES_PER_APPLICATION - 1},
     )
     factories.db.commit()
@@ -63,13 +66,16 @@ def test_parallel_creations_at_the_limit_let_exactly_the_room_through(app, api, 
     with serve(app, threads=8) as base_url, ThreadPoolExecutor(8) as pool:
         answers = list(
             pool.map(
-                lambda _: requests.post(f"{base_url}{ADD}", json=JOBAPP, headers=api.headers, timeout=60).json(),
+                lambda _: requests.post(
+                    f"{base_url}{ADD}", json=JOBAPP, headers=api.headers, timeout=60
+                ).json(),
                 range(12),
             )
         )
     codes = sorted(answer["error_code"] for answer in answers)
     assert codes == [0] * room + [17] * (12 - room)
     live = db.scalar(
-        text("SELECT count(*) FROM job_applications WHERE user_id = :u AND deleted_at IS NULL"), {"u": api.user.id}
+        text("SELECT count(*) FROM job_applications WHERE user_id = :u AND deleted_at IS NULL"),
+        {"u": api.user.id},
     )
     assert live == quotas.LIVE_APPLICATIONS

@@ -7,8 +7,8 @@ from jobhax.api import api_service
 from jobhax.envelope import envelope
 from jobhax.schema import body_validator
 
-AUTH = dict(permission="authenticated")
-BODY = dict(validators=(body_validator,))
+AUTH = {"permission": "authenticated"}
+BODY = {"validators": (body_validator,)}
 
 verify_email = api_service(
     "verify_email", "/api/users/verify_email", "Prove the account's email address with the mailed token."
@@ -85,7 +85,9 @@ def show_profile(request):
 
 @update_profile.post(schema=schemas.UpdateProfileBody, **BODY, **AUTH)
 def change_profile(request):
-    return envelope(profile.update_profile(request.dbsession, request.authenticated_userid, **request.validated))
+    return envelope(
+        profile.update_profile(request.dbsession, request.authenticated_userid, **request.validated)
+    )
 
 
 @export_account.get(**AUTH)
@@ -94,7 +96,9 @@ def export_user_data(request):
     response.content_type = "application/json"
     response.charset = "utf-8"
     response.content_disposition = 'attachment; filename="jobhax-export.json"'
-    response.app_iter = export.export_document(request.registry["engine"], request.authenticated_userid, utcnow())
+    response.app_iter = export.export_document(
+        request.registry["engine"], request.authenticated_userid, utcnow()
+    )
     return response
 
 

@@ -60,4 +60,3 @@ def _set_password(user, password, password2):
     if problem:
         raise invalid_parameters(problem)
     user.password_hash = hash_password(password)
-

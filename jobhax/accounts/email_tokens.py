@@ -14,7 +14,7 @@ from jobhax.accounts.models import EmailToken
 from jobhax.envelope import ApiError, ErrorCode
 
 VERIFY_EMAIL = "verify_email"
-RESET_PASSWORD = "reset_password"
+RESET_PASSWORD = "reset_password"  # noqa: S105 (a purpose, not a password)
 LIFETIMES = {VERIFY_EMAIL: datetime.timedelta(hours=48), RESET_PASSWORD: datetime.timedelta(hours=1)}
 # Mails of one purpose a user can be sent per hour: a stranger cannot flood a mailbox with reset mails.
 MAILS_PER_HOUR = 5
@@ -66,7 +66,8 @@ def spend(dbsession, token, purpose, now):
 
 
 def spend_all(dbsession, user_id, purpose, now):
-    """Every other live token of ``purpose``: once the email is verified or the password reset, they are moot."""
+    """Spend the user's other live tokens of ``purpose``: once the email is verified or the password reset,
+    they are moot."""
     dbsession.execute(
         update(EmailToken)
         .where(EmailToken.user_id == user_id, EmailToken.purpose == purpose, EmailToken.used_at.is_(None))

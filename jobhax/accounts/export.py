@@ -153,12 +153,12 @@ def _document(connection, user_id, now):
     with Session(bind=connection) as session:
         profile = get_profile(session, user_id)
     head = {"exported_at": _default(now), "profile": profile}
-    yield (
-        '{"success": true, "error_code": 0, "error_message": "", "data": ' + _dumps(head)[:-1]
-    ).encode("utf-8")
+    yield ('{"success": true, "error_code": 0, "error_message": "", "data": ' + _dumps(head)[:-1]).encode(
+        "utf-8"
+    )
     streaming = connection.execution_options(stream_results=True, yield_per=BATCH)
     for name, statement in _sections(user_id):
-        yield f', "{name}": ['.encode("utf-8")
+        yield f', "{name}": ['.encode()
         separator = ""
         for rows in streaming.execute(statement).mappings().partitions():
             yield (separator + ", ".join(_dumps(dict(row)) for row in rows)).encode("utf-8")

@@ -62,7 +62,8 @@ def compose(settings, purpose, user, token):
         message["Subject"] = "Confirm your email address for JobHax"
         message.set_content(
             f"Hi {name},\n\n"
-            f"Please confirm that {user.email} is your email address by opening this link within 48 hours:\n\n"
+            f"Please confirm that {user.email} is your email address by opening this link "
+            "within 48 hours:\n\n"
             f"{link}\n\n"
             "If you did not create a JobHax account, you can ignore this mail.\n"
         )

@@ -145,7 +145,9 @@ def add_jobapp(
         dbsession,
         "jobapps",
         user_id,
-        select(JobApplication.id).where(JobApplication.user_id == user_id, JobApplication.deleted_at.is_(None)),
+        select(JobApplication.id).where(
+            JobApplication.user_id == user_id, JobApplication.deleted_at.is_(None)
+        ),
         quotas.LIVE_APPLICATIONS,
     )
     now = now or utcnow()
@@ -203,7 +205,11 @@ def list_notes(dbsession, jobapp_id):
 
 def add_note(dbsession, jobapp, description, now=None):
     quotas.ensure_room(
-        dbsession, "notes", jobapp.id, select(Note.id).where(Note.jobapp_id == jobapp.id), quotas.NOTES_PER_APPLICATION
+        dbsession,
+        "notes",
+        jobapp.id,
+        select(Note.id).where(Note.jobapp_id == jobapp.id),
+        quotas.NOTES_PER_APPLICATION,
     )
     note = Note(jobapp_id=jobapp.id, description=description, created_at=now or utcnow())
     dbsession.add(note)

@@ -66,7 +66,9 @@ def send(settings, message):
         return write_eml(Path(settings["jobhax.var_dir"]) / "mail", message)
     timeout = settings["jobhax.smtp_timeout"]
     if server.tls:
-        client = smtplib.SMTP_SSL(server.host, server.port, timeout=timeout, context=ssl.create_default_context())
+        client = smtplib.SMTP_SSL(
+            server.host, server.port, timeout=timeout, context=ssl.create_default_context()
+        )
     else:
         client = smtplib.SMTP(server.host, server.port, timeout=timeout)
     with client:

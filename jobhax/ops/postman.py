@@ -132,7 +132,9 @@ LOG_IN_AGAIN = [
     '        client_id: pm.variables.get("clientId"), client_secret: pm.variables.get("clientSecret"),',
     f'        username: "{EXAMPLES["username"]}", password: "{EXAMPLES["password"]}"',
     "    })}",
-    '}, function (error, response) { pm.collectionVariables.set("accessToken", response.json().data.access_token); });',
+    "}, function (error, response) {",
+    '    pm.collectionVariables.set("accessToken", response.json().data.access_token);',
+    "});",
 ]
 
 
@@ -215,7 +217,10 @@ def request_item(path, method, operation):
     events = []
     if pre_request_script(operation_id):
         events.append(
-            {"listen": "prerequest", "script": {"type": "text/javascript", "exec": pre_request_script(operation_id)}}
+            {
+                "listen": "prerequest",
+                "script": {"type": "text/javascript", "exec": pre_request_script(operation_id)},
+            }
         )
     if script:
         events.append({"listen": "test", "script": {"type": "text/javascript", "exec": list(script)}})

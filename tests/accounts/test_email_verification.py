@@ -130,17 +130,24 @@ def test_the_request_never_waits_for_smtp_and_the_mail_goes_out_once_smtp_is_bac
     smtp.wait_for("barrier@example.com")
     assert len(smtp.to("joe@example.com")) == 1  # never twice
     # The token of the failed attempts was never stored: only the delivered one exists, and it works.
-    assert db.scalar(select(EmailToken.token_hash).join(User).where(User.username == "joe")) == digest(mail.token)
+    assert db.scalar(select(EmailToken.token_hash).join(User).where(User.username == "joe")) == digest(
+        mail.token
+    )
     assert_ok(testapp.post_json(VERIFY, {"token": mail.token}))
 
 
 def test_a_rolled_back_request_sends_nothing(settings, db, smtp, mail_worker):
-    """A view that registers, queues the mail, then fails: its transaction and the mail job vanish together."""
+    """A view that registers, queues the mail, then fails: its transaction and the mail job vanish
+    together."""
     config = configure(settings)
 
     def register_then_fail(request):
         user = services.register_user(
-            request.dbsession, username="ghost", email="ghost@example.com", password=PASSWORD, password2=PASSWORD
+            request.dbsession,
+            username="ghost",
+            email="ghost@example.com",
+            password=PASSWORD,
+            password2=PASSWORD,
         )
         mails.queue_verification_mail(request.dbsession, user.id)
         raise ApiError(ErrorCode.INTERNAL_ERROR)
@@ -154,3 +161,25 @@ def test_a_rolled_back_request_sends_nothing(settings, db, smtp, mail_worker):
     assert smtp.to("ghost@example.com") == []
     assert len(mail_jobs(db)) == 1
     assert db.scalar(select(User.id).where(User.username == "ghost")) is None
+
+
+def test_without_an_smtp_url_the_mail_is_an_eml_file_under_var_mail(testapp, settings, start_worker, db):
+    """What `make run` does: no SMTP server configured, the link is read from var/mail/*.eml."""
+    import email
+    import email.policy
+    from pathlib import Path
+
+    from tests.smtpserver import TOKEN_IN_LINK
+
+    outbox = Path(settings["jobhax.var_dir"]) / "mail"
+    before = set(outbox.glob("*.eml")) if outbox.exists() else set()
+    start_worker(concurrency=1)
+    register(testapp, "eml", "eml@example.com")
+    (path,) = wait_until(
+        lambda: set(outbox.glob("*.eml")) - before if outbox.exists() else None, message="an .eml"
+    )
+    message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    assert message["To"] == "eml@example.com"
+    token = TOKEN_IN_LINK.search(message.get_body(("plain",)).get_content()).group(1)
+    assert_ok(testapp.post_json(VERIFY, {"token": token}))
+    assert verified(db, "eml") is True

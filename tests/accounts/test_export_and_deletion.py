@@ -10,13 +10,11 @@ from jobhax.accounts import email_tokens, export
 from jobhax.accounts.models import OAuthToken, SocialAccount, User
 from jobhax.jobapps.models import JobPosting, StatusHistory
 from jobhax.mailimport.models import Mail
-from jobhax.mailimport.services import queue_import
 from jobhax.mailimport.tasks import TASK_NAME as IMPORT_TASK
-from tests.api_client import ApiClient, assert_error, assert_ok
+from tests.api_client import assert_error, assert_ok
 from tests.factories import PASSWORD
 from tests.mailimport import mailboxes
 from tests.mailimport.test_end_to_end import finished, google_login
-from tests.workers import wait_until
 
 EXPORT = "/api/users/export"
 DELETE = "/api/users/delete_account"
@@ -32,14 +30,25 @@ def fill(db, factories, user, jobapps=2, notes=2):
             factories.note(jobapp, description=f"note {k} of {n}")
         db.add(StatusHistory(jobapp_id=jobapp.id, status_id=3, changed_at=NOW))
         db.add(
-            Mail(user_id=user.id, jobapp_id=jobapp.id, msg_id=f"msg-{user.id}-{n}", subject=f"Applied {n}",
-                 body=f"<p>body {n}</p>", date=NOW)
+            Mail(
+                user_id=user.id,
+                jobapp_id=jobapp.id,
+                msg_id=f"msg-{user.id}-{n}",
+                subject=f"Applied {n}",
+                body=f"<p>body {n}</p>",
+                date=NOW,
+            )
         )
         made.append(jobapp)
     db.add(JobPosting(jobapp_id=made[0].id, decorated_job_posting={"title": "Engineer 0"}))
     db.add(
-        SocialAccount(user_id=user.id, provider="linkedin-oauth2", subject=f"sub-{user.id}",
-                      email=user.email, token_encrypted="gAAAA-ciphertext-of-the-linkedin-token")
+        SocialAccount(
+            user_id=user.id,
+            provider="linkedin-oauth2",
+            subject=f"sub-{user.id}",
+            email=user.email,
+            token_encrypted="gAAAA-ciphertext-of-the-linkedin-token",
+        )
     )
     db.commit()
     email_tokens.issue(db, user.id, email_tokens.VERIFY_EMAIL, NOW)
@@ -67,10 +76,14 @@ def test_the_export_holds_everything_of_the_caller_and_nothing_secret(api, other
     notes = sorted(note["description"] for note in document["notes"])
     assert notes == ["note 0 of 0", "note 0 of 1", "note 1 of 0", "note 1 of 1"]
     assert [(row["jobapp_id"], row["status"]) for row in document["status_history"]] == [
-        (made[0].id, "Applied"), (made[0].id, "Phone Screen"), (made[1].id, "Applied"), (made[1].id, "Phone Screen")
+        (made[0].id, "Applied"),
+        (made[0].id, "Phone Screen"),
+        (made[1].id, "Applied"),
+        (made[1].id, "Phone Screen"),
     ]
     assert [(mail["subject"], mail["body"]) for mail in document["mails"]] == [
-        ("Applied 0", "<p>body 0</p>"), ("Applied 1", "<p>body 1</p>")
+        ("Applied 0", "<p>body 0</p>"),
+        ("Applied 1", "<p>body 1</p>"),
     ]
     assert document["job_postings"][0]["decorated_job_posting"] == {"title": "Engineer 0"}
     assert document["providers"][0]["subject"] == f"sub-{api.user.id}"
@@ -85,7 +98,9 @@ def test_the_export_holds_everything_of_the_caller_and_nothing_secret(api, other
         *db.scalars(text("SELECT token_hash FROM email_tokens")),
     ]
     assert not [secret for secret in secrets if secret in response.text]
-    assert f"sub-{other_api.user.id}" not in response.text and "Engineer" not in json.dumps(document["profile"])
+    assert f"sub-{other_api.user.id}" not in response.text and "Engineer" not in json.dumps(
+        document["profile"]
+    )
 
 
 def test_the_export_is_streamed_in_batches_with_a_fixed_number_of_statements(
@@ -96,7 +111,10 @@ def test_the_export_is_streamed_in_batches_with_a_fixed_number_of_statements(
     fill(db, factories, api.user, jobapps=2, notes=1)
     jobapp_id = db.scalar(text("SELECT min(id) FROM job_applications WHERE user_id = :u"), {"u": api.user.id})
     db.execute(
-        text("INSERT INTO notes (jobapp_id, description, created_at) SELECT :j, 'n' || g, now() FROM generate_series(1, :n) g"),
+        text(
+            "INSERT INTO notes (jobapp_id, description, created_at) "
+            "SELECT :j, 'n' || g, now() FROM generate_series(1, :n) g"
+        ),
         {"j": jobapp_id, "n": many},
     )
     db.commit()
@@ -120,7 +138,7 @@ def test_export_needs_a_bearer(testapp):
 
 
 def rows_of_user(engine, user_id, jobapp_ids):
-    """Rows left anywhere that hold ``user_id`` in a user_id column or one of ``jobapp_ids`` in a jobapp_id."""
+    """Rows anywhere holding ``user_id`` in a user_id column or one of ``jobapp_ids`` in a jobapp_id one."""
     with engine.connect() as connection:
         columns = connection.execute(
             text(
@@ -154,32 +172,58 @@ def test_deleting_an_account_leaves_no_row_of_it_and_its_pending_import_never_ru
     fill(db, factories, user)
     bystander = factories.user(username="ann")
     fill(db, factories, bystander)
-    testapp.post_json("/api/users/login", {**{k: oauth_client[k] for k in ("client_id", "client_secret")},
-                                          "username": user.username, "password": "wrong password"}, expect_errors=True)
+    testapp.post_json(
+        "/api/users/login",
+        {
+            **{k: oauth_client[k] for k in ("client_id", "client_secret")},
+            "username": user.username,
+            "password": "wrong password",
+        },
+        expect_errors=True,
+    )
     # The next import waits in the queue: no worker runs.
     assert assert_ok(client.get("/api/users/sync_user_emails"))["state"] == "queued"
     jobapp_ids = list(db.scalars(text("SELECT id FROM job_applications WHERE user_id = :u"), {"u": user.id}))
-    columns, before = rows_of_user(engine, user.id, jobapp_ids)
-    assert {"public.job_applications.user_id", "public.mails.user_id", "public.notes.jobapp_id",
-            "public.status_history.jobapp_id", "public.job_postings.jobapp_id", "metrics.status_counts.user_id",
-            "public.email_tokens.user_id", "public.oauth_tokens.user_id"} <= {k for k, v in before.items() if v}
+    _, before = rows_of_user(engine, user.id, jobapp_ids)
+    assert {
+        "public.job_applications.user_id",
+        "public.mails.user_id",
+        "public.notes.jobapp_id",
+        "public.status_history.jobapp_id",
+        "public.job_postings.jobapp_id",
+        "metrics.status_counts.user_id",
+        "public.email_tokens.user_id",
+        "public.oauth_tokens.user_id",
+    } <= {k for k, v in before.items() if v}
     gmail_calls = len(provider.calls("/gmail/"))
 
-    assert_error(client.post(DELETE, {"confirm": "delete"}), 10, 400, 'confirm must be "DELETE" to delete an account without a password')
+    assert_error(
+        client.post(DELETE, {"confirm": "delete"}),
+        10,
+        400,
+        'confirm must be "DELETE" to delete an account without a password',
+    )
     assert assert_ok(client.post(DELETE, {"confirm": "DELETE"})) is None
 
     _, after = rows_of_user(engine, user.id, jobapp_ids)
     assert {name: count for name, count in after.items() if count} == {}
-    assert db.scalar(text("SELECT count(*) FROM login_failures WHERE username = :n"), {"n": user.username}) == 0
-    assert db.scalar(
-        text("SELECT count(*) FROM procrastinate_jobs WHERE args ->> 'user_id' = :u"), {"u": str(user.id)}
-    ) == 0
+    assert (
+        db.scalar(text("SELECT count(*) FROM login_failures WHERE username = :n"), {"n": user.username}) == 0
+    )
+    assert (
+        db.scalar(
+            text("SELECT count(*) FROM procrastinate_jobs WHERE args ->> 'user_id' = :u"), {"u": str(user.id)}
+        )
+        == 0
+    )
     # The bystander keeps everything.
     _, kept = rows_of_user(engine, bystander.id, [])
     assert kept["public.job_applications.user_id"] == 2 and kept["public.mails.user_id"] == 2
 
     # A worker started now never runs the erased user's import: a later import of someone else runs alone.
-    other = google_login(testapp, oauth_client, provider, token="other-token", sub="4002", email="ann@gmail.com")
+    other = google_login(
+        testapp, oauth_client, provider, token="other-token", sub="4002", email="ann@gmail.com"
+    )
     provider.add_message("other-token", mailboxes.application(4))
     start_worker(concurrency=2, extra_env={"JOBHAX_IMPORT_RETRY_SECONDS": "0"})
     assert_ok(other.get("/api/users/sync_user_emails"))
@@ -187,7 +231,8 @@ def test_deleting_an_account_leaves_no_row_of_it_and_its_pending_import_never_ru
     assert all(call["token"] == "other-token" for call in provider.calls("/gmail/")[gmail_calls:])
     assert_error(client.get("/api/users/get_profile"), 1, 401)
     jobs = db.execute(
-        text("SELECT args ->> 'user_id', status::text FROM procrastinate_jobs WHERE task_name = :t"), {"t": IMPORT_TASK}
+        text("SELECT args ->> 'user_id', status::text FROM procrastinate_jobs WHERE task_name = :t"),
+        {"t": IMPORT_TASK},
     ).all()
     assert [job_user for job_user, _ in jobs] == [str(other_user_id(db))]
 
@@ -198,15 +243,29 @@ def other_user_id(db):
 
 def test_a_password_account_confirms_deletion_with_its_password(testapp, db, factories, oauth_client, api):
     assert_error(api.post(DELETE, {}), 10, 400, "password is required to delete an account that has one")
-    assert_error(api.post(DELETE, {"confirm": "DELETE"}), 10, 400, "password is required to delete an account that has one")
+    assert_error(
+        api.post(DELETE, {"confirm": "DELETE"}),
+        10,
+        400,
+        "password is required to delete an account that has one",
+    )
     assert_error(api.post(DELETE, {"password": "wrong password"}), 6, 401)
     assert_ok(api.get("/api/users/get_profile"))
     assert_ok(api.post(DELETE, {"password": PASSWORD}))
     assert_error(api.get("/api/users/get_profile"), 1, 401)
     assert db.scalar(select(User.id).where(User.id == api.user.id)) is None
     # The username and email are free again.
-    assert_ok(testapp.post_json("/api/users/register", {"username": api.user.username, "email": api.user.email,
-                                                          "password": PASSWORD, "password2": PASSWORD}))
+    assert_ok(
+        testapp.post_json(
+            "/api/users/register",
+            {
+                "username": api.user.username,
+                "email": api.user.email,
+                "password": PASSWORD,
+                "password2": PASSWORD,
+            },
+        )
+    )
 
 
 def test_delete_account_needs_a_bearer(testapp):

@@ -82,9 +82,9 @@ def login(testapp, client, username, password):
 def live_tokens(db, user):
     db.expire_all()
     return db.scalar(
-        select(text("count(*)")).select_from(OAuthToken).where(
-            OAuthToken.user_id == user.id, OAuthToken.revoked_at.is_(None)
-        )
+        select(text("count(*)"))
+        .select_from(OAuthToken)
+        .where(OAuthToken.user_id == user.id, OAuthToken.revoked_at.is_(None))
     )
 
 
@@ -109,8 +109,15 @@ def test_a_mailed_reset_token_sets_the_password_once_and_revokes_every_token(
     assert "/reset-password?token=" in mail.text and PASSWORD not in mail.text
 
     assert_error(reset(testapp, mail.token, password2="something else entirely"), 7, 400)
-    assert_error(reset(testapp, mail.token, password="joe"), 10, 400, "password must be at least 8 characters")
-    assert_error(reset(testapp, mail.token, password="Joe@Example.com"), 10, 400, "password must not be the email address")
+    assert_error(
+        reset(testapp, mail.token, password="joe"), 10, 400, "password must be at least 8 characters"
+    )
+    assert_error(
+        reset(testapp, mail.token, password="Joe@Example.com"),
+        10,
+        400,
+        "password must not be the email address",
+    )
     assert assert_ok(reset(testapp, mail.token)) is None
 
     assert_error(login(testapp, oauth_client, "joe", PASSWORD), 6, 401)
@@ -134,7 +141,11 @@ def test_request_password_reset_answers_the_same_and_does_the_same_work_for_unkn
             response = testapp.post_json(REQUEST_RESET, {"email": email}, expect_errors=True)
         answers.append((response.status_int, response.json))
         statements.append(counter.statements)
-    assert answers[0] == answers[1] == (200, {"success": True, "error_code": 0, "error_message": "", "data": None})
+    assert (
+        answers[0]
+        == answers[1]
+        == (200, {"success": True, "error_code": 0, "error_message": "", "data": None})
+    )
     assert statements[0] == statements[1]
     # Only the real account is mailed.
     smtp.wait_for("joe@example.com")
@@ -173,7 +184,9 @@ def test_a_reset_token_changes_only_its_own_users_password(testapp, db, factorie
     joes_token = issue(db, joe, email_tokens.RESET_PASSWORD)
     # Ann, logged in, uses Joe's token: it still resets Joe's password, never Ann's.
     ann_client = ApiClient(testapp, ann, factories.access_token(ann))
-    assert_ok(ann_client.post(RESET, {"token": joes_token, "password": NEW_PASSWORD, "password2": NEW_PASSWORD}))
+    assert_ok(
+        ann_client.post(RESET, {"token": joes_token, "password": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    )
     assert_ok(login(testapp, oauth_client, "ann", PASSWORD))
     assert_ok(login(testapp, oauth_client, "joe", NEW_PASSWORD))
     # A verification token is not a reset token.
@@ -199,7 +212,10 @@ def test_change_password_keeps_only_the_callers_pair(testapp, db, factories, oau
     assert_error(caller.post(CHANGE, dict(body, old_password="wrong password")), 6, 401)
     assert_error(caller.post(CHANGE, dict(body, password2="not the same at all")), 7, 400)
     assert_error(
-        caller.post(CHANGE, dict(body, password="password", password2="password")), 10, 400, "password is too common"
+        caller.post(CHANGE, dict(body, password="password", password2="password")),
+        10,
+        400,
+        "password is too common",
     )
     assert_ok(elsewhere.get("/api/users/get_profile"))
 
@@ -211,9 +227,7 @@ def test_change_password_keeps_only_the_callers_pair(testapp, db, factories, oau
     assert_ok(login(testapp, oauth_client, "joe", NEW_PASSWORD))
 
 
-def test_change_password_needs_a_bearer_and_a_social_only_account_has_no_old_password(
-    testapp, db, factories
-):
+def test_change_password_needs_a_bearer_and_a_social_only_account_has_no_old_password(testapp, db, factories):
     body = {"old_password": PASSWORD, "password": NEW_PASSWORD, "password2": NEW_PASSWORD}
     assert_error(testapp.post_json(CHANGE, body, expect_errors=True), 1, 401)
     user = factories.user(username="social")

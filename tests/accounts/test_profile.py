@@ -29,7 +29,11 @@ def test_a_google_login_with_a_verified_email_is_verified_and_lists_its_provider
     tokens = assert_ok(social_login(testapp, oauth_client))
     client = ApiClient(testapp, None, tokens["access_token"])
     profile = assert_ok(client.get(PROFILE))
-    assert (profile["email"], profile["email_verified"], profile["first_name"]) == ("joe@gmail.com", True, "Joe")
+    assert (profile["email"], profile["email_verified"], profile["first_name"]) == (
+        "joe@gmail.com",
+        True,
+        "Joe",
+    )
     assert profile["providers"] == ["google-oauth2"]
 
 

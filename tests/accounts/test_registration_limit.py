@@ -25,8 +25,15 @@ def limited_app(settings, clean_database):
 
 
 def register(app, username, address):
-    body = {"username": username, "email": f"{username}@example.com", "password": PASSWORD, "password2": PASSWORD}
-    return app.post_json("/api/users/register", body, extra_environ={"REMOTE_ADDR": address}, expect_errors=True)
+    body = {
+        "username": username,
+        "email": f"{username}@example.com",
+        "password": PASSWORD,
+        "password2": PASSWORD,
+    }
+    return app.post_json(
+        "/api/users/register", body, extra_environ={"REMOTE_ADDR": address}, expect_errors=True
+    )
 
 
 def test_an_address_registers_the_limit_per_hour_then_answers_12(limited_app, db):
@@ -52,8 +59,12 @@ def test_parallel_registrations_from_one_address_never_exceed_the_limit(limited_
             pool.map(
                 lambda n: requests.post(
                     f"{base_url}/api/users/register",
-                    json={"username": f"racer{n}", "email": f"racer{n}@example.com", "password": PASSWORD,
-                          "password2": PASSWORD},
+                    json={
+                        "username": f"racer{n}",
+                        "email": f"racer{n}@example.com",
+                        "password": PASSWORD,
+                        "password2": PASSWORD,
+                    },
                     timeout=60,
                 ).json()["error_code"],
                 range(10),

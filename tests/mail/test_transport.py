@@ -30,7 +30,11 @@ def message(to="joe@example.com"):
 
 
 def settings(url, tmp_path=None):
-    return {"jobhax.smtp_url": url, "jobhax.smtp_timeout": 5.0, "jobhax.var_dir": str(tmp_path or "/nonexistent")}
+    return {
+        "jobhax.smtp_url": url,
+        "jobhax.smtp_timeout": 5.0,
+        "jobhax.var_dir": str(tmp_path or "/nonexistent"),
+    }
 
 
 @pytest.mark.parametrize(
@@ -41,7 +45,10 @@ def settings(url, tmp_path=None):
             "smtp://user%40x:p%3Ass@mail.example.com:587?starttls=1",
             transport.SmtpServer("mail.example.com", 587, starttls=True, username="user@x", password="p:ss"),
         ),
-        ("smtps://u:p@mail.example.com", transport.SmtpServer("mail.example.com", 465, tls=True, username="u", password="p")),
+        (
+            "smtps://u:p@mail.example.com",
+            transport.SmtpServer("mail.example.com", 465, tls=True, username="u", password="p"),
+        ),
         ("", None),
     ],
 )
@@ -49,7 +56,9 @@ def test_smtp_urls(url, expected):
     assert transport.parse_smtp_url(url) == expected
 
 
-@pytest.mark.parametrize("url", ["http://mail.example.com", "smtp://", "mail.example.com:25", "smtp://host:99999"])
+@pytest.mark.parametrize(
+    "url", ["http://mail.example.com", "smtp://", "mail.example.com:25", "smtp://host:99999"]
+)
 def test_a_malformed_smtp_url_stops_the_service_at_start(url, monkeypatch):
     monkeypatch.setenv("JOBHAX_SMTP_URL", url)
     with pytest.raises(ConfigurationError, match="JOBHAX_SMTP_URL"):
@@ -108,7 +117,9 @@ def certificate(tmp_path_factory):
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(minutes=5))
         .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
+        )
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )
@@ -116,7 +127,9 @@ def certificate(tmp_path_factory):
     cert_path, key_path = directory / "cert.pem", directory / "key.pem"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     key_path.write_bytes(
-        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
     )
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert_path, key_path)

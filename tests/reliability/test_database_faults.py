@@ -128,7 +128,12 @@ def test_every_kind_of_request_answers_14_while_the_database_is_down(faulty, pri
             assert "Traceback" not in response.text
         assert post(
             f"{base_url}/api/users/register",
-            {"username": "a", "email": "a@example.com", "password": "Jobhax-2019-example", "password2": "Jobhax-2019-example"},
+            {
+                "username": "a",
+                "email": "a@example.com",
+                "password": "Jobhax-2019-example",
+                "password2": "Jobhax-2019-example",
+            },
         ) == (503, UNAVAILABLE)
         response = requests.post(
             f"{base_url}/oauth/token",
