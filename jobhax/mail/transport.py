@@ -9,7 +9,7 @@ import logging
 import smtplib
 import ssl
 import uuid
-from email.utils import make_msgid
+from email.utils import formatdate, make_msgid
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -61,6 +61,8 @@ def send(settings, message):
     """Deliver ``message`` (an ``email.message.EmailMessage`` with From and To set)."""
     if "Message-ID" not in message:
         message["Message-ID"] = make_msgid(domain="jobhax")
+    if "Date" not in message:
+        message["Date"] = formatdate(usegmt=True)
     server = parse_smtp_url(settings["jobhax.smtp_url"])
     if server is None:
         return write_eml(Path(settings["jobhax.var_dir"]) / "mail", message)

@@ -181,5 +181,6 @@ def test_without_an_smtp_url_the_mail_is_an_eml_file_under_var_mail(testapp, set
     message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
     assert message["To"] == "eml@example.com"
     token = TOKEN_IN_LINK.search(message.get_body(("plain",)).get_content()).group(1)
+    assert f"/verify-email?token={token}\n".encode() in path.read_bytes()  # whole, readable with cat
     assert_ok(testapp.post_json(VERIFY, {"token": token}))
     assert verified(db, "eml") is True
