@@ -82,3 +82,13 @@ def test_zero_means_unlimited(settings, clean_database, db):
             assert_ok(register(client, f"many{n}", "198.51.100.1"))
     finally:
         app.registry["engine"].dispose()
+
+
+def test_a_negative_limit_stops_the_service_at_start(monkeypatch):
+    from jobhax.config import ConfigurationError, load_settings
+
+    monkeypatch.setenv("JOBHAX_REGISTER_PER_HOUR", "-1")
+    with pytest.raises(ConfigurationError, match="register_per_hour"):
+        load_settings({"jobhax.secret_key": "x" * 32})
+    monkeypatch.setenv("JOBHAX_REGISTER_PER_HOUR", "5")
+    assert load_settings({"jobhax.secret_key": "x" * 32})["jobhax.register_per_hour"] == 5
