@@ -1,4 +1,4 @@
-"""The account endpoints issue a fixed number of SQL statements, however many sessions and tokens a user has."""
+"""Account endpoints issue a fixed number of SQL statements, however many sessions and tokens a user has."""
 
 import datetime
 
