@@ -236,3 +236,15 @@ def test_the_collection_runs_in_order_against_the_app(testapp, oauth_client, col
             variables["jobappId"] = str(body["data"]["id"])
         if item["name"] == "add_jobapp_note":
             variables["noteId"] = str(body["data"]["id"])
+
+
+def test_a_code_10_message_may_name_the_broken_rule_and_other_messages_are_exact(document):
+    responses = _operations(document)[("/api/users/register", "post")]["responses"]
+    pattern = re.compile(responses["400"]["schema"]["properties"]["error_message"]["pattern"])
+    assert pattern.match("Invalid parameters...") and pattern.match(
+        "Invalid parameters... password is too common"
+    )
+    assert pattern.match("Passwords do not match") and not pattern.match("Passwords do not match at all")
+    assert not pattern.match("Something else")
+    conflicts = responses["409"]["schema"]["properties"]["error_message"]
+    assert conflicts == {"type": "string", "enum": ["That email is being used", "That username is taken"]}
