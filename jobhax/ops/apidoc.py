@@ -139,10 +139,14 @@ def error_message_schema(codes):
     messages = sorted({code.message for code in codes})
     if ErrorCode.INVALID_PARAMETERS not in codes:
         return {"type": "string", "enum": messages}
-    alternatives = "|".join(re.escape(message).replace("\\ ", " ") for message in messages)
+    alternatives = "|".join(
+        re.escape(message).replace("\\ ", " ")
+        + ("( .+)?" if message == ErrorCode.INVALID_PARAMETERS.message else "")
+        for message in messages
+    )
     return {
         "type": "string",
-        "pattern": f"^({alternatives})( .+)?$",
+        "pattern": f"^({alternatives})$",
         "description": "the code's message; for 10, possibly followed by the rule the input broke",
     }
 
