@@ -101,6 +101,9 @@ class MailRetry(procrastinate.RetryStrategy):
     def get_retry_decision(self, *, exception, job):
         if super().get_retry_decision(exception=exception, job=job) is None:
             return None
+        if transport.is_permanent(exception):
+            log.warning("mail job %s: the SMTP server refused the recipient for good, not retried", job.id)
+            return None
         base = environment().settings["jobhax.mail_retry_seconds"]
         return RetryDecision(retry_in={"seconds": min(base * 2**job.attempts, MAX_WAIT)})
 

@@ -73,13 +73,26 @@ def send(settings, message):
         )
     else:
         client = smtplib.SMTP(server.host, server.port, timeout=timeout)
-    with client:
+    try:
         if server.starttls:
             client.starttls(context=ssl.create_default_context())
         if server.username:
             client.login(server.username, server.password or "")
         client.send_message(message)
+    finally:
+        # Once the server has accepted the message, a failing goodbye must not make the job send it again.
+        try:
+            client.quit()
+        except SEND_ERRORS:
+            client.close()
     return None
+
+
+def is_permanent(error):
+    """Whether retrying cannot help: the server refused every recipient for good (5xx), e.g. no such mailbox."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return bool(error.recipients) and all(code >= 500 for code, _ in error.recipients.values())
+    return False
 
 
 def write_eml(directory, message):

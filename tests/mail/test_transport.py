@@ -170,3 +170,25 @@ def test_smtps_from_the_first_byte(certificate, monkeypatch):
     finally:
         controller.stop()
     monkeypatch.delenv("SSL_CERT_FILE")
+
+
+class Refuse:
+    def __init__(self, reply):
+        self.reply = reply
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        return self.reply
+
+
+@pytest.mark.parametrize(
+    ("reply", "permanent"), [("550 no such mailbox", True), ("450 try again later", False)]
+)
+def test_only_a_recipient_refused_for_good_is_not_retried(reply, permanent):
+    controller = _serve(Refuse(reply))
+    try:
+        with pytest.raises(transport.SEND_ERRORS) as refused:
+            transport.send(settings(f"smtp://127.0.0.1:{controller.port}"), message())
+    finally:
+        controller.stop()
+    assert transport.is_permanent(refused.value) is permanent
+    assert transport.is_permanent(ConnectionRefusedError()) is False
