@@ -89,7 +89,7 @@ def send(settings, message):
 
 
 def is_permanent(error):
-    """Whether retrying cannot help: the server refused every recipient for good (5xx), e.g. no such mailbox."""
+    """Whether retrying cannot help: every recipient refused for good (5xx), e.g. no such mailbox."""
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         return bool(error.recipients) and all(code >= 500 for code, _ in error.recipients.values())
     return False

@@ -1,6 +1,10 @@
 import pytest
+from sqlalchemy import select
 
+from jobhax.accounts.models import EmailToken
+from jobhax.accounts.secrets import digest
 from tests.smtpserver import SmtpServer
+from tests.workers import wait_until
 
 WEB_BASE_URL = "https://app.jobhax.test"
 
@@ -37,3 +41,24 @@ def mail_worker_env(smtp_server):
 def mail_worker(start_worker, smtp):
     """A real `jobhax worker` that sends mail through ``smtp``."""
     return start_worker(concurrency=2, extra_env=mail_worker_env(smtp))
+
+
+def delivered(smtp, db, address, count=1):
+    """The mails to ``address`` once ``count`` arrived and their job committed their tokens."""
+    received = smtp.wait_for(address, count=count)
+    wait_stored(db, [mail.token for mail in received])
+    return received
+
+
+def wait_stored(db, tokens):
+    """The job hands a mail over inside its transaction, then commits: a link can arrive a moment before its
+    token is stored (as it could for a very quick reader)."""
+    digests = {digest(token) for token in tokens}
+
+    def stored():
+        db.rollback()
+        return digests <= set(
+            db.scalars(select(EmailToken.token_hash).where(EmailToken.token_hash.in_(digests)))
+        )
+
+    wait_until(stored, message="the mailed tokens committed")

@@ -11,7 +11,7 @@ from jobhax.accounts import mails, services
 from jobhax.accounts.models import EmailToken, User
 from jobhax.accounts.secrets import digest
 from jobhax.envelope import ApiError, ErrorCode
-from tests.accounts.conftest import WEB_BASE_URL
+from tests.accounts.conftest import WEB_BASE_URL, delivered, wait_stored
 from tests.api_client import ApiClient, assert_error, assert_ok
 from tests.workers import wait_until
 
@@ -46,7 +46,7 @@ def mail_jobs(db):
 def test_register_mails_a_link_whose_token_verifies_the_email_once(testapp, db, smtp, mail_worker):
     register(testapp)
     assert verified(db, "joe") is False
-    (mail,) = smtp.wait_for("joe@example.com")
+    (mail,) = delivered(smtp, db, "joe@example.com")
     assert mail.message["Subject"] == "Confirm your email address for JobHax"
     assert mail.message["From"] == "JobHax <no-reply@jobhax.test>"
     assert f"{WEB_BASE_URL}/verify-email?token={mail.token}" in mail.text
@@ -72,7 +72,7 @@ def test_unknown_or_malformed_tokens_answer_16_or_10(testapp, db, factories):
 
 def test_a_verification_token_older_than_48_hours_answers_16(testapp, db, smtp, mail_worker):
     register(testapp)
-    (mail,) = smtp.wait_for("joe@example.com")
+    (mail,) = delivered(smtp, db, "joe@example.com")
     now = datetime.datetime.now(datetime.UTC)
     with time_machine.travel(now + datetime.timedelta(hours=48, seconds=5), tick=False):
         assert_error(testapp.post_json(VERIFY, {"token": mail.token}, expect_errors=True), 16, 400)
@@ -96,7 +96,7 @@ def test_resend_mails_a_new_link_and_either_link_verifies(testapp, db, smtp, mai
     smtp.wait_for("joe@example.com")
     client = ApiClient(testapp, None, factories.access_token(db.scalar(select(User))))
     assert assert_ok(client.post(RESEND)) is None
-    first, second = smtp.wait_for("joe@example.com", count=2)
+    first, second = delivered(smtp, db, "joe@example.com", count=2)
     assert first.token != second.token
     assert_ok(testapp.post_json(VERIFY, {"token": second.token}))
     assert assert_ok(client.get(PROFILE))["email_verified"] is True
@@ -124,7 +124,7 @@ def test_the_request_never_waits_for_smtp_and_the_mail_goes_out_once_smtp_is_bac
     wait_until(lambda: mail_jobs(db) and mail_jobs(db)[0][1] >= 2, message="two failed attempts")
     assert smtp.to("joe@example.com") == []
     smtp.start()
-    (mail,) = smtp.wait_for("joe@example.com")
+    (mail,) = delivered(smtp, db, "joe@example.com")
     wait_until(lambda: mail_jobs(db)[0][0] == "succeeded", message="the job succeeded")
     register(testapp, "barrier", "barrier@example.com")
     smtp.wait_for("barrier@example.com")
@@ -182,5 +182,6 @@ def test_without_an_smtp_url_the_mail_is_an_eml_file_under_var_mail(testapp, set
     assert message["To"] == "eml@example.com"
     token = TOKEN_IN_LINK.search(message.get_body(("plain",)).get_content()).group(1)
     assert f"/verify-email?token={token}\n".encode() in path.read_bytes()  # whole, readable with cat
+    wait_stored(db, [token])
     assert_ok(testapp.post_json(VERIFY, {"token": token}))
     assert verified(db, "eml") is True

@@ -9,6 +9,7 @@ from sqlalchemy import select, text
 from jobhax.accounts import email_tokens
 from jobhax.accounts.models import OAuthToken, User
 from jobhax.accounts.passwords import password_problem
+from tests.accounts.conftest import delivered
 from tests.api_client import ApiClient, assert_error, assert_ok
 from tests.factories import PASSWORD
 
@@ -104,7 +105,7 @@ def test_a_mailed_reset_token_sets_the_password_once_and_revokes_every_token(
     factories.access_token(bystander)
 
     assert assert_ok(testapp.post_json(REQUEST_RESET, {"email": "joe@EXAMPLE.com"})) is None
-    (mail,) = smtp.wait_for("Joe@Example.com")
+    (mail,) = delivered(smtp, db, "Joe@Example.com")
     assert mail.message["Subject"] == "Reset your JobHax password"
     assert "/reset-password?token=" in mail.text and PASSWORD not in mail.text
 
