@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 import procrastinate
 from procrastinate.retry import RetryDecision
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from jobhax.accounts import email_tokens
 from jobhax.accounts.models import User
@@ -87,6 +87,11 @@ def send_account_mail_now(dbsession, settings, purpose, *, user_id=None, email=N
     user = recipient(dbsession, purpose, user_id, email)
     if user is None:
         return None
+    # Mail jobs of one user take turns (an advisory lock: the user's requests are never held up), so
+    # parallel jobs cannot all slip under the hourly cap.
+    dbsession.execute(
+        text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": f"account-mail:{user.id}"}
+    )
     if email_tokens.issued_recently(dbsession, user.id, purpose, now) >= email_tokens.MAILS_PER_HOUR:
         log.warning("user %s was sent %s mails enough this hour: none sent", user.id, purpose)
         return None

@@ -6,12 +6,13 @@ import pytest
 import time_machine
 from sqlalchemy import select, text
 
-from jobhax.accounts import email_tokens
+from jobhax.accounts import email_tokens, mails
 from jobhax.accounts.models import OAuthToken, User
 from jobhax.accounts.passwords import password_problem
 from tests.accounts.conftest import delivered
 from tests.api_client import ApiClient, assert_error, assert_ok
 from tests.factories import PASSWORD
+from tests.workers import wait_until
 
 REGISTER = "/api/users/register"
 LOGIN = "/api/users/login"
@@ -135,13 +136,16 @@ def test_request_password_reset_answers_the_same_and_does_the_same_work_for_unkn
     testapp, factories, count_statements, db, smtp, mail_worker
 ):
     factories.user(username="joe", email="joe@example.com")
-    answers, statements = [], []
+    answers, statements, jobs = [], [], []
     for email in ("joe@example.com", "nobody@example.com"):
         testapp.post_json(REQUEST_RESET, {"email": "warm@example.com"})
+        queued = mail_jobs(db)
         with count_statements() as counter:
             response = testapp.post_json(REQUEST_RESET, {"email": email}, expect_errors=True)
         answers.append((response.status_int, response.json))
         statements.append(counter.statements)
+        jobs.append(mail_jobs(db) - queued)
+    assert jobs == [1, 1]  # one mail job either way: the worker, not the request, looks the address up
     assert (
         answers[0]
         == answers[1]
@@ -157,6 +161,25 @@ def test_request_password_reset_answers_the_same_and_does_the_same_work_for_unkn
         "joe@example.com",
         "barrier@example.com",
     }
+
+
+def mail_jobs(db):
+    db.rollback()
+    return db.scalar(
+        text("SELECT count(*) FROM procrastinate_jobs WHERE task_name = :t"), {"t": mails.TASK_NAME}
+    )
+
+
+def test_a_stranger_cannot_flood_a_mailbox_with_reset_mails(testapp, db, factories, smtp, mail_worker):
+    factories.user(username="victim", email="victim@example.com")
+    for _ in range(email_tokens.MAILS_PER_HOUR + 3):
+        assert_ok(testapp.post_json(REQUEST_RESET, {"email": "victim@example.com"}))
+    done = text("SELECT count(*) FROM procrastinate_jobs WHERE task_name = :t AND status = 'succeeded'")
+    wait_until(
+        lambda: db.scalar(done, {"t": mails.TASK_NAME}) == email_tokens.MAILS_PER_HOUR + 3,
+        message="every reset job done",
+    )
+    assert len(smtp.to("victim@example.com")) == email_tokens.MAILS_PER_HOUR
 
 
 def test_request_password_reset_validates_the_address(testapp):
