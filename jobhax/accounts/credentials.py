@@ -49,6 +49,9 @@ def change_password(dbsession, user_id, *, old_password, password, password2, ac
     if not verify_password(user.password_hash, old_password):
         raise ApiError(ErrorCode.LOGIN_FAILED)
     _set_password(user, password, password2)
+    now = now or utcnow()
+    # Reset links still in a mailbox are for the old password: they stop working.
+    email_tokens.spend_all(dbsession, user_id, email_tokens.RESET_PASSWORD, now)
     revoke_user_tokens(dbsession, user_id, now, keep_access_token=access_token)
     dbsession.flush()
 

@@ -231,6 +231,7 @@ def test_change_password_keeps_only_the_callers_pair(testapp, db, factories, oau
     user = factories.user(username="joe")
     caller = ApiClient(testapp, user, factories.access_token(user))
     elsewhere = ApiClient(testapp, user, factories.access_token(user))
+    pending_reset = issue(db, user, email_tokens.RESET_PASSWORD)
     body = {"old_password": PASSWORD, "password": NEW_PASSWORD, "password2": NEW_PASSWORD}
 
     assert_error(caller.post(CHANGE, dict(body, old_password="wrong password")), 6, 401)
@@ -249,6 +250,7 @@ def test_change_password_keeps_only_the_callers_pair(testapp, db, factories, oau
     assert live_tokens(db, user) == 1
     assert_error(login(testapp, oauth_client, "joe", PASSWORD), 6, 401)
     assert_ok(login(testapp, oauth_client, "joe", NEW_PASSWORD))
+    assert_error(reset(testapp, pending_reset, password="yet another passphrase"), 16, 400)
 
 
 def test_change_password_needs_a_bearer_and_a_social_only_account_has_no_old_password(testapp, db, factories):
