@@ -79,3 +79,22 @@ def test_parallel_creations_at_the_limit_let_exactly_the_room_through(app, api, 
         {"u": api.user.id},
     )
     assert live == quotas.LIVE_APPLICATIONS
+
+
+def test_ensure_room_is_a_plain_rule_any_domain_can_call(db, factories):
+    """What reminders, webhooks or custom statuses will call: any per-owner SELECT, any limit."""
+    from sqlalchemy import select
+
+    from jobhax.envelope import ApiError, ErrorCode
+    from jobhax.jobapps.models import Note
+
+    jobapp = factories.jobapp(factories.user())
+    rows = select(Note.id).where(Note.jobapp_id == jobapp.id)
+    quotas.ensure_room(db, "test", jobapp.id, rows, limit=2)  # none yet
+    factories.note(jobapp)
+    quotas.ensure_room(db, "test", jobapp.id, rows, limit=2)  # one of two
+    factories.note(jobapp)
+    with pytest.raises(ApiError) as refused:
+        quotas.ensure_room(db, "test", jobapp.id, rows, limit=2)
+    assert refused.value.code == ErrorCode.QUOTA_EXCEEDED and refused.value.status == 409
+    db.rollback()
