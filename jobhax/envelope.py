@@ -184,5 +184,5 @@ def _internal_error(exc, request):
 
 
 def includeme(config):
-    config.include("jobhax.http")
+    config.include("jobhax.tweens")
     config.scan(__name__)

@@ -10,7 +10,7 @@ import json
 import pytest
 from sqlalchemy import text
 
-from jobhax.schema import body_validator
+from jobhax.validation import body_validator
 from tests.api_client import assert_error, assert_ok
 
 # Service name → (path, valid body given the caller's application and note ids).

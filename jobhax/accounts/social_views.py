@@ -3,10 +3,10 @@
 import colander
 
 from jobhax.accounts import services, social
-from jobhax.accounts.schemas import ClientCredentials
+from jobhax.accounts.request_schemas import ClientCredentials
 from jobhax.api import api_service
 from jobhax.envelope import ApiError, ErrorCode, envelope
-from jobhax.schema import Text, body_validator, provider_token
+from jobhax.validation import Text, body_validator, provider_token
 
 auth_social_user = api_service(
     "auth_social_user",

@@ -6,11 +6,11 @@ from urllib.parse import parse_qsl, urlencode
 from pyramid.response import Response
 from pyramid.view import view_config
 
-from jobhax.accounts import schemas, services
+from jobhax.accounts import request_schemas, services
 from jobhax.accounts.oauth import oauth_server
 from jobhax.api import api_service
 from jobhax.envelope import ApiError, ErrorCode, envelope, error_response
-from jobhax.schema import body_validator
+from jobhax.validation import body_validator
 
 register = api_service("register", "/api/users/register", "Create an account.")
 login = api_service("login", "/api/users/login", "Exchange username and password for tokens.")
@@ -18,13 +18,13 @@ refresh_token = api_service("refresh_token", "/api/users/refresh_token", "Rotate
 logout = api_service("logout", "/api/users/logout", "Revoke an access token and its refresh token.")
 
 
-@register.post(schema=schemas.RegisterBody, validators=(body_validator,))
+@register.post(schema=request_schemas.RegisterBody, validators=(body_validator,))
 def register_user(request):
     services.register_user(request.dbsession, **request.validated)
     return envelope(None)
 
 
-@login.post(schema=schemas.LoginBody, validators=(body_validator,))
+@login.post(schema=request_schemas.LoginBody, validators=(body_validator,))
 def login_user(request):
     params = request.validated
     return _grant(
@@ -34,7 +34,7 @@ def login_user(request):
     )
 
 
-@refresh_token.post(schema=schemas.RefreshBody, validators=(body_validator,))
+@refresh_token.post(schema=request_schemas.RefreshBody, validators=(body_validator,))
 def refresh_user_token(request):
     return _grant(
         request,
@@ -43,7 +43,7 @@ def refresh_user_token(request):
     )
 
 
-@logout.post(schema=schemas.LogoutBody, validators=(body_validator,))
+@logout.post(schema=request_schemas.LogoutBody, validators=(body_validator,))
 def logout_user(request):
     params = request.validated
     client = services.authenticate_client(request.dbsession, params["client_id"], params["client_secret"])

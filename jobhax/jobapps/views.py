@@ -4,9 +4,9 @@ import json
 
 from jobhax.api import api_service
 from jobhax.envelope import envelope, json_text_response
-from jobhax.jobapps import schemas, services
+from jobhax.jobapps import request_schemas, services
 from jobhax.jobapps.serializers import encode_cursor, history_json, jobapp_json, note_json, posting_json
-from jobhax.schema import body_validator, querystring_validator
+from jobhax.validation import body_validator, querystring_validator
 
 AUTH = dict(permission="authenticated")
 BODY = dict(validators=(body_validator,), **AUTH)
@@ -37,7 +37,7 @@ update_jobapp_note = api_service("update_jobapp_note", "/api/jobapps/update_joba
 delete_jobapp_note = api_service("delete_jobapp_note", "/api/jobapps/delete_jobapp_note", "Delete a note.")
 
 
-@get_jobapps.get(schema=schemas.JobappsQuery, **QUERY)
+@get_jobapps.get(schema=request_schemas.JobappsQuery, **QUERY)
 def list_jobapps(request):
     status_id = request.validated.get("status_id")
     if status_id is not None:
@@ -62,7 +62,7 @@ def list_statuses(request):
     return envelope([{"id": s.id, "value": s.value} for s in services.get_statuses(request.dbsession)])
 
 
-@get_status_history.get(schema=schemas.JobappQuery, **QUERY)
+@get_status_history.get(schema=request_schemas.JobappQuery, **QUERY)
 def list_status_history(request):
     jobapp = services.require_jobapp(
         request.dbsession, request.authenticated_userid, request.validated["jobapp_id"]
@@ -70,14 +70,14 @@ def list_status_history(request):
     return envelope([history_json(*row) for row in services.status_history(request.dbsession, jobapp.id)])
 
 
-@add_jobapp.post(schema=schemas.AddJobappBody, **BODY)
+@add_jobapp.post(schema=request_schemas.AddJobappBody, **BODY)
 def create_jobapp(request):
     status = services.require_status(request.dbsession, request.validated["status_id"])
     jobapp = services.add_jobapp(request.dbsession, request.authenticated_userid, **request.validated)
     return envelope(jobapp_json(jobapp, status.value))
 
 
-@update_jobapp.post(schema=schemas.UpdateJobappBody, **BODY)
+@update_jobapp.post(schema=request_schemas.UpdateJobappBody, **BODY)
 def change_jobapp(request):
     params = request.validated
     jobapp = services.require_jobapp(
@@ -91,7 +91,7 @@ def change_jobapp(request):
     return envelope(None)
 
 
-@delete_jobapp.post(schema=schemas.JobappIdBody, **BODY)
+@delete_jobapp.post(schema=request_schemas.JobappIdBody, **BODY)
 def remove_jobapp(request):
     jobapp = services.require_jobapp(
         request.dbsession, request.authenticated_userid, request.validated["jobapp_id"], for_update=True
@@ -100,7 +100,7 @@ def remove_jobapp(request):
     return envelope(None)
 
 
-@get_jobapp_detail.get(schema=schemas.JobappQuery, **QUERY)
+@get_jobapp_detail.get(schema=request_schemas.JobappQuery, **QUERY)
 def show_jobapp_detail(request):
     jobapp = services.require_jobapp(
         request.dbsession, request.authenticated_userid, request.validated["jobapp_id"]
@@ -108,7 +108,7 @@ def show_jobapp_detail(request):
     return envelope(posting_json(services.jobapp_posting(request.dbsession, jobapp.id)))
 
 
-@get_jobapp_notes.get(schema=schemas.JobappQuery, **QUERY)
+@get_jobapp_notes.get(schema=request_schemas.JobappQuery, **QUERY)
 def list_jobapp_notes(request):
     jobapp = services.require_jobapp(
         request.dbsession, request.authenticated_userid, request.validated["jobapp_id"]
@@ -116,7 +116,7 @@ def list_jobapp_notes(request):
     return envelope([note_json(note) for note in services.list_notes(request.dbsession, jobapp.id)])
 
 
-@add_jobapp_note.post(schema=schemas.AddNoteBody, **BODY)
+@add_jobapp_note.post(schema=request_schemas.AddNoteBody, **BODY)
 def create_jobapp_note(request):
     jobapp = services.require_jobapp(
         request.dbsession, request.authenticated_userid, request.validated["jobapp_id"]
@@ -124,7 +124,7 @@ def create_jobapp_note(request):
     return envelope(note_json(services.add_note(request.dbsession, jobapp, request.validated["description"])))
 
 
-@update_jobapp_note.post(schema=schemas.UpdateNoteBody, **BODY)
+@update_jobapp_note.post(schema=request_schemas.UpdateNoteBody, **BODY)
 def change_jobapp_note(request):
     services.update_note(
         request.dbsession,
@@ -135,7 +135,7 @@ def change_jobapp_note(request):
     return envelope(None)
 
 
-@delete_jobapp_note.post(schema=schemas.NoteIdBody, **BODY)
+@delete_jobapp_note.post(schema=request_schemas.NoteIdBody, **BODY)
 def remove_jobapp_note(request):
     services.delete_note(request.dbsession, request.authenticated_userid, request.validated["jobapp_note_id"])
     return envelope(None)

@@ -4,8 +4,8 @@ from jobhax.accounts.social import link_google_token
 from jobhax.api import api_service
 from jobhax.envelope import envelope
 from jobhax.mailimport import services
-from jobhax.mailimport.schemas import UpdateGmailTokenBody
-from jobhax.schema import body_validator
+from jobhax.mailimport.request_schemas import UpdateGmailTokenBody
+from jobhax.validation import body_validator
 
 AUTH = dict(permission="authenticated")
 

@@ -17,10 +17,10 @@ from cornice_swagger.converters.schema import (
 )
 from pyramid.view import view_config
 
-from jobhax import schema
+from jobhax import validation
 from jobhax.envelope import ErrorCode
 from jobhax.response_schemas import DEFINITIONS, NULL, RESPONSES, ref
-from jobhax.schema import body_validator, querystring_validator
+from jobhax.validation import body_validator, querystring_validator
 
 TITLE = "JobHax API"
 AUTHENTICATED = "authenticated"
@@ -48,7 +48,7 @@ Ids are integers or strings of digits; flags are booleans or "true"/"false"/"1"/
 class IdConverter(IntegerTypeConverter):
     def convert_type(self, node):
         converted = super().convert_type(node)
-        converted.update(minimum=1, maximum=schema.MAX_ID)
+        converted.update(minimum=1, maximum=validation.MAX_ID)
         converted.setdefault("description", "An id: an integer, or a string of digits.")
         return converted
 
@@ -73,10 +73,10 @@ class TypeConverter(TypeConversionDispatcher):
     def __init__(self, custom_converters=None, default_converter=None):
         super().__init__(
             {
-                schema.Id: IdConverter,
-                schema.Flag: BooleanTypeConverter,
-                schema.Text: TextConverter,
-                schema.ApplicationDate: ApplicationDateConverter,
+                validation.Id: IdConverter,
+                validation.Flag: BooleanTypeConverter,
+                validation.Text: TextConverter,
+                validation.ApplicationDate: ApplicationDateConverter,
                 **(custom_converters or {}),
             },
             default_converter,
@@ -101,7 +101,7 @@ def request_schema_transformer(schema_node, args):
     )
     if location is None:
         return schema_node
-    wrapper = schema.JsonBody()
+    wrapper = validation.JsonBody()
     wrapper[location] = schema_node.clone()
     wrapper[location].name = location
     return wrapper

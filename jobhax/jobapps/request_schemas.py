@@ -2,7 +2,7 @@ import colander
 
 from jobhax.jobapps.models import COMPANY_MAX, NOTE_MAX, SOURCE_MAX, TITLE_MAX
 from jobhax.jobapps.serializers import decode_cursor
-from jobhax.schema import ApplicationDate, Flag, Id, JsonBody, QueryString, Text, required_text
+from jobhax.validation import ApplicationDate, Flag, Id, JsonBody, QueryString, Text, required_text
 
 MAX_PAGE = 1000
 

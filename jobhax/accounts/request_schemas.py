@@ -1,6 +1,6 @@
 import colander
 
-from jobhax.schema import JsonBody, Text, required_text
+from jobhax.validation import JsonBody, Text, required_text
 
 USERNAME_MAX = 150
 NAME_MAX = 150
