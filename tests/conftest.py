@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from jobhax import configure, main
+from jobhax.api import PUBLIC
 from jobhax.db import embedded_database_url
 from jobhax.migrations import upgrade
 from tests.api_client import ApiClient
@@ -118,7 +119,7 @@ def failing_app(settings):
         raise RuntimeError("secret detail that must not leak")
 
     config.add_route("explode", "/api/test/explode")
-    config.add_view(explode, route_name="explode")
+    config.add_view(explode, route_name="explode", permission=PUBLIC)
     return webtest.TestApp(config.make_wsgi_app())
 
 

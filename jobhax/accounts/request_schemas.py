@@ -1,6 +1,7 @@
 import colander
 
-from jobhax.validation import JsonBody, Text, required_text
+from jobhax.accounts.social import PROVIDERS
+from jobhax.validation import JsonBody, Text, provider_token, required_text
 
 USERNAME_MAX = 150
 NAME_MAX = 150
@@ -38,3 +39,8 @@ class RefreshBody(ClientCredentials):
 
 class LogoutBody(ClientCredentials):
     token = required_text(CREDENTIAL_MAX)
+
+
+class AuthSocialBody(ClientCredentials):
+    provider = colander.SchemaNode(Text(), validator=colander.OneOf(PROVIDERS))
+    token = provider_token()

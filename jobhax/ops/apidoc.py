@@ -18,6 +18,7 @@ from cornice_swagger.converters.schema import (
 from pyramid.view import view_config
 
 from jobhax import validation
+from jobhax.api import PUBLIC
 from jobhax.envelope import ErrorCode
 from jobhax.response_schemas import DEFINITIONS, NULL, RESPONSES, ref
 from jobhax.validation import body_validator, querystring_validator
@@ -312,6 +313,6 @@ def api_document(request):
     return document
 
 
-@view_config(route_name="api_document", request_method="GET", renderer="json")
+@view_config(route_name="api_document", request_method="GET", renderer="json", permission=PUBLIC)
 def api_document_view(request):
     return api_document(request)

@@ -6,6 +6,7 @@ from pyramid.view import view_config
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from jobhax.api import PUBLIC
 from jobhax.config import PROJECT_ROOT
 from jobhax.migrations import is_at_head
 
@@ -34,17 +35,17 @@ def _commit():
 VERSION = {"version": _package_version(), "commit": _commit()}
 
 
-@view_config(route_name="lbheartbeat", request_method="GET", renderer="json")
+@view_config(route_name="lbheartbeat", request_method="GET", renderer="json", permission=PUBLIC)
 def lbheartbeat(request):
     return {}
 
 
-@view_config(route_name="version", request_method="GET", renderer="json")
+@view_config(route_name="version", request_method="GET", renderer="json", permission=PUBLIC)
 def version_view(request):
     return VERSION
 
 
-@view_config(route_name="heartbeat", request_method="GET", renderer="json")
+@view_config(route_name="heartbeat", request_method="GET", renderer="json", permission=PUBLIC)
 def heartbeat(request):
     """Checked on its own connection, outside the request transaction, with a short timeout."""
     checks = {"database": False, "migrations": False}
