@@ -24,7 +24,7 @@ from jobhax.config import load_settings  # noqa: E402
 from jobhax.mailimport import importer  # noqa: E402
 from jobhax.mailimport.models import MailImport  # noqa: E402
 from jobhax.migrations import upgrade  # noqa: E402
-from jobhax.worker import JobEnvironment  # noqa: E402
+from jobhax.tasks import JobEnvironment  # noqa: E402
 from tests.fakeprovider import FakeProvider  # noqa: E402
 from tests.mailimport.mailboxes import application, job_page_html  # noqa: E402
 
@@ -65,7 +65,7 @@ def main():
                 "jobhax.linkedin_web_base": provider.url,
             }
         )
-        env = JobEnvironment(settings)
+        env = JobEnvironment.for_settings(settings)
         provider.add_google_user(TOKEN, "bench", "bench@gmail.com")
         for n in range(args.messages):
             message = provider.add_message(TOKEN, application(n))

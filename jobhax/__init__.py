@@ -23,6 +23,7 @@ def configure(settings):
     config.include("cornice")
     config.include("jobhax.db")
     config.include("jobhax.errors")
+    config.include("jobhax.tasks")
     for domain in DOMAINS:
         config.include(domain)
     return config

@@ -14,7 +14,7 @@ from jobhax.jobapps.serializers import utc_z
 from jobhax.mailimport.importer import ACTIVE_STATES, QUEUED
 from jobhax.mailimport.models import Mail, MailImport
 from jobhax.mailimport.tasks import QUEUE, TASK_NAME, user_lock
-from jobhax.worker import defer
+from jobhax.tasks import defer
 
 IDLE = "idle"
 
