@@ -13,6 +13,7 @@ import math
 import random
 
 from jobhax.accounts.passwords import hash_password
+from jobhax.clock import utcnow
 
 DEMO_PASSWORD = "jobhax demo password"
 TITLE_SHARE = 0.15
@@ -228,7 +229,7 @@ def seed_demo(connection, users, apps_per_user, seed, size_mix=False, now=None):
     ``connection`` is a SQLAlchemy connection inside a transaction the caller commits.
     """
     rng = random.Random(seed)
-    now = now or datetime.datetime.now(datetime.UTC).replace(microsecond=0)
+    now = now or utcnow().replace(microsecond=0)
     span_seconds = int(SPAN.total_seconds())
     sizes = _sizes(rng, users, apps_per_user, size_mix)
     cursor = connection.connection.cursor()

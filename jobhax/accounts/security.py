@@ -3,8 +3,9 @@
 from pyramid.request import RequestLocalCache
 from pyramid.security import Allowed, Denied
 
-from jobhax.accounts.services import user_id_for_access_token, utcnow
+from jobhax.accounts.services import user_id_for_access_token
 from jobhax.api import AUTHENTICATED
+from jobhax.clock import utcnow
 
 
 def bearer_token(request):

@@ -8,15 +8,12 @@ from sqlalchemy.exc import IntegrityError
 from jobhax.accounts import secrets
 from jobhax.accounts.models import LoginFailure, OAuthClient, OAuthToken, User
 from jobhax.accounts.passwords import hash_password
+from jobhax.clock import utcnow
 from jobhax.envelope import ApiError, ErrorCode
 
 DEFAULT_SCOPE = "read write"
 THROTTLE_MAX_FAILURES = 5
 THROTTLE_WINDOW = datetime.timedelta(minutes=15)
-
-
-def utcnow():
-    return datetime.datetime.now(datetime.UTC)
 
 
 def register_user(dbsession, *, username, email, password, password2, first_name="", last_name=""):

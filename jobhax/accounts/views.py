@@ -9,6 +9,7 @@ from pyramid.view import view_config
 from jobhax.accounts import request_schemas, services
 from jobhax.accounts.oauth import oauth_server
 from jobhax.api import PUBLIC, ApiService
+from jobhax.clock import utcnow
 from jobhax.envelope import ApiError, ErrorCode, envelope, error_response
 from jobhax.validation import body_validator
 
@@ -79,7 +80,7 @@ def _grant(request, form, invalid_grant):
 
 def _server(request):
     return oauth_server(
-        request.dbsession, request.registry.settings["jobhax.access_token_expires_in"], services.utcnow()
+        request.dbsession, request.registry.settings["jobhax.access_token_expires_in"], utcnow()
     )
 
 

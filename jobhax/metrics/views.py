@@ -1,8 +1,7 @@
 """Metrics endpoints (/api/metrics/*): the caller's counts, one SQL statement each, in the envelope."""
 
-import datetime
-
 from jobhax.api import AUTHENTICATED, ApiService
+from jobhax.clock import utc_today
 from jobhax.envelope import envelope, json_text_response
 from jobhax.metrics import queries
 
@@ -38,10 +37,6 @@ get_count_by_jobtitle_and_statuses_service = ApiService(
     "/api/metrics/get_count_by_jobtitle_and_statuses",
     "The caller's applications per job title and status.",
 )
-
-
-def utc_today():
-    return datetime.datetime.now(datetime.UTC).date()
 
 
 @get_total_application_count_service.get(**AUTH)
