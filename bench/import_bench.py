@@ -68,7 +68,7 @@ def main():
         env = JobEnvironment.for_settings(settings)
         provider.add_google_user(TOKEN, "bench", "bench@gmail.com")
         for n in range(args.messages):
-            message = provider.add_message(TOKEN, application(n))
+            provider.add_message(TOKEN, application(n))
             if n % 4 == 0:  # LinkedIn: its job page is read too
                 provider.add_job_page(str(900000 + n), job_page_html())
         with env.transaction() as dbsession:

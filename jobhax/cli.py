@@ -157,6 +157,7 @@ def cmd_create_bi_user(args):
         print(f"cannot create BI user: {error}", file=sys.stderr)
         return 2
     print(url)
+    return None
 
 
 def cmd_seed_demo(args):

@@ -15,7 +15,7 @@ import random
 from jobhax.accounts.passwords import hash_password
 from jobhax.clock import utcnow
 
-DEMO_PASSWORD = "jobhax demo password"
+DEMO_PASSWORD = "jobhax demo password"  # noqa: S105 (every demo user's, documented; seed-demo refuses production)
 TITLE_SHARE = 0.15
 COMPANY_SHARE = 0.30
 SOURCES = (
@@ -228,7 +228,7 @@ def seed_demo(connection, users, apps_per_user, seed, size_mix=False, now=None):
 
     ``connection`` is a SQLAlchemy connection inside a transaction the caller commits.
     """
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 (repeatable demo data, not secrets)
     now = now or utcnow().replace(microsecond=0)
     span_seconds = int(SPAN.total_seconds())
     sizes = _sizes(rng, users, apps_per_user, size_mix)

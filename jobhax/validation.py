@@ -69,7 +69,7 @@ class Text(colander.SchemaType):
             cstruct.encode("utf-8")
         except UnicodeEncodeError:
             # JSON "\ud800" escapes decode to lone surrogates, which no database column can hold.
-            raise colander.Invalid(node, "must be valid Unicode text")
+            raise colander.Invalid(node, "must be valid Unicode text") from None
         return cstruct
 
 
@@ -90,14 +90,14 @@ class ApplicationDate(colander.SchemaType):
             else:
                 value = datetime.datetime.fromisoformat(cstruct.replace("Z", "+00:00"))
         except ValueError:
-            raise colander.Invalid(node, "must be YYYY-MM-DD or an ISO-8601 datetime")
+            raise colander.Invalid(node, "must be YYYY-MM-DD or an ISO-8601 datetime") from None
         if value.tzinfo is None:
             value = value.replace(tzinfo=datetime.UTC)
         try:
             return value.astimezone(datetime.UTC)
         except OverflowError:
             # An offset can push year 1 or 9999 out of datetime's range: bad input, not a 500.
-            raise colander.Invalid(node, "must be a date within years 1 to 9999 in UTC")
+            raise colander.Invalid(node, "must be a date within years 1 to 9999 in UTC") from None
 
 
 def required_text(max_length, **kw):

@@ -41,7 +41,7 @@ def register_user(dbsession, *, username, email, password, password2, first_name
     except IntegrityError as error:
         # Lost a race with a concurrent registration: same answer as if it had come first.
         constraint = getattr(error.orig.diag, "constraint_name", "") or ""
-        raise ApiError(ErrorCode.EMAIL_TAKEN if "email" in constraint else ErrorCode.USERNAME_TAKEN)
+        raise ApiError(ErrorCode.EMAIL_TAKEN if "email" in constraint else ErrorCode.USERNAME_TAKEN) from None
     return user
 
 

@@ -33,7 +33,7 @@ class Cursor(Text):
         try:
             return decode_cursor(value)
         except ValueError:
-            raise colander.Invalid(node, "must be a next_cursor from a previous page")
+            raise colander.Invalid(node, "must be a next_cursor from a previous page") from None
 
 
 def _cursor_needs_limit(node, value):

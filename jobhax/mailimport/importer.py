@@ -49,7 +49,7 @@ BATCH_SIZE = 100  # messages per committed transaction
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 ACTIVE_STATES = (QUEUED, RUNNING)
-GOOGLE_TOKEN_INVALID = "google_token_invalid"
+GOOGLE_TOKEN_INVALID = "google_token_invalid"  # noqa: S105 (an error name, not a secret)
 GOOGLE_UNAVAILABLE = "google_unavailable"
 GOOGLE_ERROR = "google_error"
 INTERNAL_ERROR = "internal_error"

@@ -1,7 +1,8 @@
 """The Gmail import as a procrastinate job: one per user at a time, retried with backoff while Google is busy.
 
-Declared by :func:`jobhax.mailimport.includeme` (:func:`declare`); jobs are deferred by :func:`jobhax.mailimport.services.queue_import` with ``lock`` and ``queueing_lock``
-set to :func:`user_lock`, so a user's imports never run side by side and at most one waits.
+Declared by :func:`jobhax.mailimport.includeme` (:func:`declare`); jobs are deferred by
+:func:`jobhax.mailimport.services.queue_import` with ``lock`` and ``queueing_lock`` set to
+:func:`user_lock`, so a user's imports never run side by side and at most one waits.
 """
 
 import procrastinate

@@ -118,7 +118,7 @@ def _is_authenticated(service, method):
 
 class ApiDocument(CorniceSwagger):
     type_converter = TypeConverter
-    schema_transformers = [request_schema_transformer]
+    schema_transformers = (request_schema_transformer,)
     summary_docstrings = False
 
     @staticmethod
@@ -231,8 +231,8 @@ OAUTH_PATHS = {
                 _form("password", "password grant", required=False),
                 _form("refresh_token", "refresh_token grant: the previous pair is revoked", required=False),
                 _form("scope", "optional; read write", required=False),
-            ]
-            + CLIENT_AUTH,
+                *CLIENT_AUTH,
+            ],
             "security": [{"basic": []}, {}],
             "responses": {
                 "200": {"description": "a new token pair", "schema": ref("Token")},
@@ -255,8 +255,8 @@ OAUTH_PATHS = {
                     required=False,
                     enum=["access_token", "refresh_token"],
                 ),
-            ]
-            + CLIENT_AUTH,
+                *CLIENT_AUTH,
+            ],
             "security": [{"basic": []}, {}],
             "responses": {
                 "200": {"description": "revoked (or unknown)"},

@@ -24,7 +24,12 @@ def _commit():
     try:
         return (
             subprocess.run(
-                ["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=5
+                # git from PATH, as a developer or the deploy image has it; no git: no commit shown.
+                ["git", "rev-parse", "HEAD"],  # noqa: S607
+                cwd=PROJECT_ROOT,
+                capture_output=True,
+                text=True,
+                timeout=5,
             ).stdout.strip()
             or None
         )
