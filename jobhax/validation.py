@@ -11,15 +11,29 @@ import colander
 MAX_ID = 2_147_483_647
 
 
-class Id(colander.SchemaType):
-    """A positive integer given as a JSON integer or a string of digits; never a bool or float."""
+class Scalar(colander.SchemaType):
+    """A JSON scalar; a missing one (``colander.null``) passes through both ways untouched."""
 
     def serialize(self, node, appstruct):
-        return colander.null if appstruct is colander.null else str(appstruct)
+        return colander.null if appstruct is colander.null else self.to_json(appstruct)
 
     def deserialize(self, node, cstruct):
-        if cstruct is colander.null:
-            return colander.null
+        return colander.null if cstruct is colander.null else self.parse(node, cstruct)
+
+    def to_json(self, value):
+        return value
+
+    def parse(self, node, cstruct):
+        raise NotImplementedError
+
+
+class Id(Scalar):
+    """A positive integer given as a JSON integer or a string of digits; never a bool or float."""
+
+    def to_json(self, value):
+        return str(value)
+
+    def parse(self, node, cstruct):
         if isinstance(cstruct, bool):
             raise colander.Invalid(node, "must be an integer id")
         if isinstance(cstruct, int):
@@ -33,18 +47,16 @@ class Id(colander.SchemaType):
         return value
 
 
-class Flag(colander.SchemaType):
+class Flag(Scalar):
     """A JSON boolean, or one of "true"/"false"/"1"/"0"."""
 
     TRUE = ("true", "1")
     FALSE = ("false", "0")
 
-    def serialize(self, node, appstruct):
-        return colander.null if appstruct is colander.null else bool(appstruct)
+    def to_json(self, value):
+        return bool(value)
 
-    def deserialize(self, node, cstruct):
-        if cstruct is colander.null:
-            return colander.null
+    def parse(self, node, cstruct):
         if isinstance(cstruct, bool):
             return cstruct
         if isinstance(cstruct, str) and cstruct.lower() in self.TRUE + self.FALSE:
@@ -52,15 +64,10 @@ class Flag(colander.SchemaType):
         raise colander.Invalid(node, "must be a boolean")
 
 
-class Text(colander.SchemaType):
+class Text(Scalar):
     """A JSON string only (no numbers coerced), without NUL characters, PostgreSQL refuses them."""
 
-    def serialize(self, node, appstruct):
-        return appstruct
-
-    def deserialize(self, node, cstruct):
-        if cstruct is colander.null:
-            return colander.null
+    def parse(self, node, cstruct):
         if not isinstance(cstruct, str):
             raise colander.Invalid(node, "must be a string")
         if "\x00" in cstruct:
@@ -73,15 +80,13 @@ class Text(colander.SchemaType):
         return cstruct
 
 
-class ApplicationDate(colander.SchemaType):
+class ApplicationDate(Scalar):
     """``YYYY-MM-DD`` or an ISO-8601 datetime; returned as an aware UTC datetime."""
 
-    def serialize(self, node, appstruct):
-        return colander.null if appstruct is colander.null else appstruct.isoformat()
+    def to_json(self, value):
+        return value.isoformat()
 
-    def deserialize(self, node, cstruct):
-        if cstruct is colander.null:
-            return colander.null
+    def parse(self, node, cstruct):
         if not isinstance(cstruct, str) or not cstruct.isascii():
             raise colander.Invalid(node, "must be a date")
         try:

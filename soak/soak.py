@@ -30,17 +30,12 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
+from jobhax.metrics.views import ENDPOINTS
+
 ROOT = Path(__file__).resolve().parent.parent
 MIB = 1024 * 1024
 SAMPLE_EVERY = 5
-METRICS = (
-    "get_total_application_count",
-    "get_application_count_by_month",
-    "get_application_count_by_month_with_total",
-    "get_count_by_statuses",
-    "get_word_count",
-    "get_count_by_jobtitle_and_statuses",
-)
+METRICS = ENDPOINTS
 # Each client keeps at most this many live applications, so a response's size stays in one range.
 MAX_LIVE_APPS = 60
 

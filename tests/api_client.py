@@ -69,3 +69,9 @@ def finished_import(client, timeout=30):
         return status if status["state"] in ("done", "failed") else None
 
     return wait_until(finished, timeout=timeout, interval=0.1, message="import finished")
+
+
+def import_outcome(status):
+    """What a finished import did, from its sync_status (its times left out)."""
+    keys = ("state", "messages_total", "messages_processed", "messages_skipped", "jobapps_created", "error")
+    return {key: status[key] for key in keys}

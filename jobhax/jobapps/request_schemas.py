@@ -26,10 +26,8 @@ class JobappQuery(QueryString):
 class Cursor(Text):
     """A ``next_cursor`` from a previous page, decoded to its (applyDate, id)."""
 
-    def deserialize(self, node, cstruct):
-        value = super().deserialize(node, cstruct)
-        if value is colander.null:
-            return value
+    def parse(self, node, cstruct):
+        value = super().parse(node, cstruct)
         try:
             return decode_cursor(value)
         except ValueError:

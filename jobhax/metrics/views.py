@@ -38,6 +38,19 @@ get_count_by_jobtitle_and_statuses_service = ApiService(
     "The caller's applications per job title and status.",
 )
 
+# Every metric endpoint, for the benchmark, the soak and the tests.
+ENDPOINTS = tuple(
+    service.name
+    for service in (
+        get_total_application_count_service,
+        get_application_count_by_month_service,
+        get_application_count_by_month_with_total_service,
+        get_count_by_statuses_service,
+        get_word_count_service,
+        get_count_by_jobtitle_and_statuses_service,
+    )
+)
+
 
 @get_total_application_count_service.get(**AUTH)
 def get_total_application_count(request):

@@ -8,6 +8,7 @@ from sqlalchemy import update
 
 from jobhax.jobapps.models import JobApplication
 from jobhax.metrics.refresh import refresh_reports
+from jobhax.metrics.views import ENDPOINTS
 from tests.api_client import assert_error, assert_ok
 
 UTC = datetime.UTC
@@ -121,15 +122,6 @@ EXPECTED_JOBS = {
         {"name": "Offer", "data": [0, 0, 0, 0, 0, 1, 0]},
     ],
 }
-
-ENDPOINTS = [
-    "get_total_application_count",
-    "get_application_count_by_month",
-    "get_application_count_by_month_with_total",
-    "get_count_by_statuses",
-    "get_word_count",
-    "get_count_by_jobtitle_and_statuses",
-]
 
 
 def url(name):
