@@ -138,16 +138,21 @@ class QueryString(colander.MappingSchema):
         return colander.Mapping(unknown="ignore")
 
 
-def _record(request, error):
-    for name, message in error.asdict().items():
-        request.errors.add("body", name, message)
+def _validate(request, schema, location, cstruct):
+    """``cstruct`` deserialized by ``schema`` (a class or an instance) into ``request.validated``; each
+    failure recorded for Cornice's error handler."""
+    schema = schema() if isinstance(schema, type) else schema
+    try:
+        request.validated.update(schema.deserialize(cstruct))
+    except colander.Invalid as error:
+        for name, message in error.asdict().items():
+            request.errors.add(location, name, message)
 
 
 def body_validator(request, schema=None, **kwargs):
     """Parse the body as JSON whatever the Content-Type; it must be an object matching ``schema``."""
     if schema is None:
         return
-    schema = schema() if isinstance(schema, type) else schema
     raw = request.body
     try:
         payload = json.loads(raw) if raw.strip() else {}
@@ -157,22 +162,15 @@ def body_validator(request, schema=None, **kwargs):
     if not isinstance(payload, dict):
         request.errors.add("body", "", "body must be a JSON object")
         return
-    try:
-        request.validated.update(schema.deserialize(payload))
-    except colander.Invalid as error:
-        _record(request, error)
+    _validate(request, schema, "body", payload)
 
 
 def querystring_validator(request, schema=None, **kwargs):
     if schema is None:
         return
-    schema = schema() if isinstance(schema, type) else schema
     try:
         params = dict(request.GET)
     except UnicodeDecodeError:
         request.errors.add("querystring", "", "query string must be UTF-8")
         return
-    try:
-        request.validated.update(schema.deserialize(params))
-    except colander.Invalid as error:
-        _record(request, error)
+    _validate(request, schema, "querystring", params)
