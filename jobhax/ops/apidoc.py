@@ -302,6 +302,7 @@ def build_document(registry):
     return document
 
 
+@view_config(route_name="api_document", request_method="GET", renderer="json", permission=PUBLIC)
 def api_document(request):
     """The document as served: the built one, with this server's host and absolute token URL."""
     registry = request.registry
@@ -311,8 +312,3 @@ def api_document(request):
     document.update(host=request.host, schemes=[request.scheme])
     document["securityDefinitions"]["oauth2"]["tokenUrl"] = request.application_url + "/oauth/token"
     return document
-
-
-@view_config(route_name="api_document", request_method="GET", renderer="json", permission=PUBLIC)
-def api_document_view(request):
-    return api_document(request)

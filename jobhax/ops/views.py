@@ -1,6 +1,6 @@
 import logging
 import subprocess
-from importlib.metadata import PackageNotFoundError, version
+from importlib import metadata
 
 from pyramid.view import view_config
 from sqlalchemy import text
@@ -15,8 +15,8 @@ log = logging.getLogger(__name__)
 
 def _package_version():
     try:
-        return version("jobhax")
-    except PackageNotFoundError:
+        return metadata.version("jobhax")
+    except metadata.PackageNotFoundError:
         return "unknown"
 
 
@@ -46,7 +46,7 @@ def lbheartbeat(request):
 
 
 @view_config(route_name="version", request_method="GET", renderer="json", permission=PUBLIC)
-def version_view(request):
+def version(request):
     return VERSION
 
 
