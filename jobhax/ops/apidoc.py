@@ -18,13 +18,12 @@ from cornice_swagger.converters.schema import (
 from pyramid.view import view_config
 
 from jobhax import validation
-from jobhax.api import PUBLIC
+from jobhax.api import AUTHENTICATED, PUBLIC
 from jobhax.envelope import ErrorCode
 from jobhax.response_schemas import DEFINITIONS, NULL, RESPONSES, ref
 from jobhax.validation import body_validator, querystring_validator
 
 TITLE = "JobHax API"
-AUTHENTICATED = "authenticated"
 # Every endpoint can answer these, whatever its rules: bad input, server fault, database down.
 ALWAYS = (ErrorCode.INVALID_PARAMETERS, ErrorCode.INTERNAL_ERROR, ErrorCode.UNAVAILABLE)
 # Code 10 is also answered with these statuses.
