@@ -6,7 +6,8 @@ from sqlalchemy import update
 from jobhax.accounts import email_tokens, mails
 from jobhax.accounts.models import User
 from jobhax.accounts.passwords import hash_password, password_problem, verify_password
-from jobhax.accounts.services import revoke_user_tokens, utcnow
+from jobhax.accounts.services import revoke_user_tokens
+from jobhax.clock import utcnow
 from jobhax.envelope import ApiError, ErrorCode, invalid_parameters
 
 

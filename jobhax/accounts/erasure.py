@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from jobhax.accounts.models import User
 from jobhax.accounts.passwords import verify_password
-from jobhax.accounts.services import utcnow
+from jobhax.clock import utcnow
 from jobhax.envelope import ApiError, ErrorCode, invalid_parameters
 from jobhax.metrics.tasks import queue_refresh
 

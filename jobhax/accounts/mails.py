@@ -1,4 +1,5 @@
-"""The mails an account is sent (email verification, password reset) and the job that sends them.
+"""The mails an account is sent (email verification, password reset), queued here and sent by the job of
+:mod:`jobhax.accounts.tasks`.
 
 The web side only queues a job, in the request's own transaction: a mail exists exactly when the request
 that asked for it commits, and no request ever waits for SMTP. The job makes the token, stores its digest
@@ -6,28 +7,23 @@ and hands the mail to SMTP in one transaction of its own: a failed hand-over lea
 retried with backoff; no token ever sits in the job table.
 """
 
-import datetime
 import logging
 from email.message import EmailMessage
 from email.utils import formataddr
 from urllib.parse import urlencode
 
-import procrastinate
-from procrastinate.retry import RetryDecision
 from sqlalchemy import func, select, text
 
 from jobhax.accounts import email_tokens
 from jobhax.accounts.models import User
+from jobhax.clock import utcnow
 from jobhax.mail import transport
-from jobhax.worker import app, defer, environment
+from jobhax.tasks import defer
 
 log = logging.getLogger(__name__)
 
 TASK_NAME = "jobhax.accounts.send_account_mail"
 QUEUE = "mail"
-# With the default 5 s base: retries after 5 s, 10 s, 20 s … capped at an hour, about 16 hours in all.
-MAX_ATTEMPTS = 20
-MAX_WAIT = 3600.0
 LINKS = {email_tokens.VERIFY_EMAIL: "/verify-email", email_tokens.RESET_PASSWORD: "/reset-password"}
 
 
@@ -38,10 +34,6 @@ def queue_verification_mail(dbsession, user_id):
 def queue_reset_mail(dbsession, email):
     """Queued whether or not an account has this email: the request does the same work either way."""
     defer(dbsession, TASK_NAME, queue=QUEUE, purpose=email_tokens.RESET_PASSWORD, email=email)
-
-
-def utcnow():
-    return datetime.datetime.now(datetime.UTC)
 
 
 def recipient(dbsession, purpose, user_id=None, email=None):
@@ -98,27 +90,3 @@ def send_account_mail_now(dbsession, settings, purpose, *, user_id=None, email=N
     token = email_tokens.issue(dbsession, user.id, purpose, now)
     transport.send(settings, compose(settings, purpose, user, token))
     return user
-
-
-class MailRetry(procrastinate.RetryStrategy):
-    """SMTP failures are retried: ``jobhax.mail_retry_seconds`` doubled per attempt, at most an hour."""
-
-    def get_retry_decision(self, *, exception, job):
-        if super().get_retry_decision(exception=exception, job=job) is None:
-            return None
-        if transport.is_permanent(exception):
-            log.warning("mail job %s: the SMTP server refused the recipient for good, not retried", job.id)
-            return None
-        base = environment().settings["jobhax.mail_retry_seconds"]
-        return RetryDecision(retry_in={"seconds": min(base * 2**job.attempts, MAX_WAIT)})
-
-
-@app.task(
-    name=TASK_NAME,
-    queue=QUEUE,
-    retry=MailRetry(max_attempts=MAX_ATTEMPTS, retry_exceptions=list(transport.SEND_ERRORS)),
-)
-def send_account_mail(purpose: str, user_id: int | None = None, email: str | None = None):
-    env = environment()
-    with env.transaction() as dbsession:
-        send_account_mail_now(dbsession, env.settings, purpose, user_id=user_id, email=email)

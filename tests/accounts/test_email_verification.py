@@ -10,6 +10,7 @@ from jobhax import configure
 from jobhax.accounts import mails, services
 from jobhax.accounts.models import EmailToken, User
 from jobhax.accounts.secrets import digest
+from jobhax.api import PUBLIC
 from jobhax.envelope import ApiError, ErrorCode
 from tests.accounts.conftest import WEB_BASE_URL, delivered, wait_stored
 from tests.api_client import ApiClient, assert_error, assert_ok
@@ -153,7 +154,7 @@ def test_a_rolled_back_request_sends_nothing(settings, db, smtp, mail_worker):
         raise ApiError(ErrorCode.INTERNAL_ERROR)
 
     config.add_route("register_then_fail", "/api/test/register_then_fail")
-    config.add_view(register_then_fail, route_name="register_then_fail")
+    config.add_view(register_then_fail, route_name="register_then_fail", permission=PUBLIC)
     app = webtest.TestApp(config.make_wsgi_app())
     assert_error(app.post_json("/api/test/register_then_fail", {}, expect_errors=True), 13, 500)
     register(app, "barrier", "barrier@example.com")

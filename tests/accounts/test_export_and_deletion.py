@@ -11,10 +11,9 @@ from jobhax.accounts.models import OAuthToken, SocialAccount, User
 from jobhax.jobapps.models import JobPosting, StatusHistory
 from jobhax.mailimport.models import Mail
 from jobhax.mailimport.tasks import TASK_NAME as IMPORT_TASK
-from tests.api_client import assert_error, assert_ok
+from tests.api_client import assert_error, assert_ok, finished_import, google_login
 from tests.factories import PASSWORD
 from tests.mailimport import mailboxes
-from tests.mailimport.test_end_to_end import finished, google_login
 
 EXPORT = "/api/users/export"
 DELETE = "/api/users/delete_account"
@@ -163,10 +162,10 @@ def test_deleting_an_account_leaves_no_row_of_it_and_its_pending_import_never_ru
     testapp, oauth_client, provider, db, engine, factories, start_worker
 ):
     worker = start_worker(concurrency=2, extra_env={"JOBHAX_IMPORT_RETRY_SECONDS": "0"})
-    client = google_login(testapp, oauth_client, provider)
+    client = google_login(testapp, oauth_client, provider, "google-token", "4001", "joe@gmail.com")
     mailboxes.fill_fixture_mailbox(provider, "google-token")
     assert_ok(client.get("/api/users/sync_user_emails"))
-    assert finished(client)["jobapps_created"] > 0
+    assert finished_import(client)["jobapps_created"] > 0
     worker.stop()
     user = db.scalar(select(User).where(User.email == "joe@gmail.com"))
     fill(db, factories, user)
@@ -221,13 +220,11 @@ def test_deleting_an_account_leaves_no_row_of_it_and_its_pending_import_never_ru
     assert kept["public.job_applications.user_id"] == 2 and kept["public.mails.user_id"] == 2
 
     # A worker started now never runs the erased user's import: a later import of someone else runs alone.
-    other = google_login(
-        testapp, oauth_client, provider, token="other-token", sub="4002", email="ann@gmail.com"
-    )
+    other = google_login(testapp, oauth_client, provider, "other-token", "4002", "ann@gmail.com")
     provider.add_message("other-token", mailboxes.application(4))
     start_worker(concurrency=2, extra_env={"JOBHAX_IMPORT_RETRY_SECONDS": "0"})
     assert_ok(other.get("/api/users/sync_user_emails"))
-    assert finished(other)["state"] == "done"
+    assert finished_import(other)["state"] == "done"
     assert all(call["token"] == "other-token" for call in provider.calls("/gmail/")[gmail_calls:])
     assert_error(client.get("/api/users/get_profile"), 1, 401)
     jobs = db.execute(
