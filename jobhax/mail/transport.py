@@ -98,7 +98,10 @@ def is_permanent(error):
 def write_eml(directory, message):
     """Development without SMTP: the message as an .eml file anyone can open; its path is logged."""
     directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"{uuid.uuid4().hex}.eml"
-    path.write_bytes(message.as_bytes())
+    name = uuid.uuid4().hex
+    partial = directory / f"{name}.partial"
+    partial.write_bytes(message.as_bytes())
+    # Renamed once complete: whoever watches the folder never reads half a mail.
+    path = partial.rename(directory / f"{name}.eml")
     log.info("mail to %s written to %s (no jobhax.smtp_url)", message["To"], path)
     return path
