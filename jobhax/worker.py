@@ -14,7 +14,7 @@ from procrastinate.contrib.sqlalchemy import SQLAlchemyPsycopg2Connector
 from sqlalchemy.engine import make_url
 from zope.sqlalchemy import mark_changed
 
-from jobhax.db import get_engine, get_session_factory, get_tm_session
+from jobhax.db import direct_database_url, get_engine, get_session_factory, get_tm_session
 
 log = logging.getLogger(__name__)
 
@@ -97,9 +97,10 @@ def schedule(task, cron, periodic_id):
 
 
 def libpq_url(settings):
-    """The SQLAlchemy URL in the form psycopg (procrastinate's driver) accepts."""
+    """The direct URL (LISTEN needs a session of its own: never through a transaction pooler) in the form
+    psycopg, procrastinate's driver, accepts."""
     return (
-        make_url(settings["sqlalchemy.url"])
+        make_url(direct_database_url(settings))
         .set(drivername="postgresql")
         .render_as_string(hide_password=False)
     )
