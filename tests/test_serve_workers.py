@@ -1,4 +1,5 @@
-"""`jobhax serve --workers N`: several processes answer on one port, stop together, never outlive the parent."""
+"""`jobhax serve` under granian: `--workers N` processes answer on one port, stop together, never outlive the
+parent; development (`make run`) serves from one process that also runs the background jobs."""
 
 import os
 import signal
@@ -9,6 +10,7 @@ import time
 
 import pytest
 import requests
+from sqlalchemy import text
 
 from tests.conftest import ROOT
 
@@ -106,3 +108,51 @@ def test_workers_die_with_their_parent(served):
     process.wait(timeout=WAIT)
     wait_for(lambda: not any(alive(pid) for pid in workers))
     wait_for(lambda: not accepts(port))
+
+
+def test_development_serve_migrates_prints_its_client_and_runs_jobs_in_its_one_process(
+    settings, engine, clean_database, tmp_path
+):
+    port = free_port()
+    env = dict(
+        os.environ,
+        JOBHAX_DATABASE_URL=settings["sqlalchemy.url"],
+        JOBHAX_VAR_DIR=str(tmp_path),
+    )
+    log_path = tmp_path / "serve.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "jobhax.cli", "--ini", "development.ini", "serve", "--port", str(port)]
+            + ["--workers", "2"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_for(lambda: accepts(port))
+        assert "development OAuth client: client_id=" in log_path.read_text()
+        # --workers is ignored in development: one serving process, whose in-process job worker runs the
+        # report refresh that falls due as it starts.
+        assert len(children(process.pid)) == 1
+        assert requests.get(f"http://127.0.0.1:{port}/__heartbeat__", timeout=WAIT).json() == {
+            "database": True,
+            "migrations": True,
+        }
+
+        def refreshed():
+            with engine.connect() as connection:
+                return connection.scalar(
+                    text(
+                        "SELECT count(*) FROM procrastinate_jobs WHERE task_name = 'jobhax.metrics.refresh_reports'"
+                        " AND status = 'succeeded'"
+                    )
+                )
+
+        wait_for(refreshed)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=WAIT) == 0, log_path.read_text()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=WAIT)
