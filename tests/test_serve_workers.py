@@ -15,6 +15,7 @@ from sqlalchemy import text
 from tests.conftest import ROOT
 
 WAIT = 30
+DEVELOPMENT_SERVE = [sys.executable, "-m", "jobhax.cli", "--ini", "development.ini", "serve"]
 
 
 def free_port():
@@ -122,8 +123,7 @@ def test_development_serve_migrates_prints_its_client_and_runs_jobs_in_its_one_p
     log_path = tmp_path / "serve.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "jobhax.cli", "--ini", "development.ini", "serve", "--port", str(port)]
-            + ["--workers", "2"],
+            [*DEVELOPMENT_SERVE, "--port", str(port), "--workers", "2"],
             cwd=ROOT,
             env=env,
             stdout=log,
@@ -144,8 +144,8 @@ def test_development_serve_migrates_prints_its_client_and_runs_jobs_in_its_one_p
             with engine.connect() as connection:
                 return connection.scalar(
                     text(
-                        "SELECT count(*) FROM procrastinate_jobs WHERE task_name = 'jobhax.metrics.refresh_reports'"
-                        " AND status = 'succeeded'"
+                        "SELECT count(*) FROM procrastinate_jobs"
+                        " WHERE task_name = 'jobhax.metrics.refresh_reports' AND status = 'succeeded'"
                     )
                 )
 
