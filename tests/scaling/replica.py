@@ -71,7 +71,12 @@ class Standby:
         error = self._base_backup()
         if error and _replication_refused(error):
             self._allow_replication(Path(settings["hba_file"]))
+            # The postmaster rereads pg_hba.conf on the SIGHUP pg_reload_conf() sends, shortly after.
+            deadline = time.monotonic() + WAIT
             error = self._base_backup()
+            while error and _replication_refused(error) and time.monotonic() < deadline:
+                time.sleep(0.2)
+                error = self._base_backup()
         if error:
             raise AssertionError(f"pg_basebackup failed: {error}")
         self._configure(settings)
@@ -124,7 +129,6 @@ class Standby:
     def _reload_primary(self):
         with self.primary.connect() as connection:
             connection.execute(text("SELECT pg_reload_conf()"))
-        time.sleep(1)  # the postmaster rereads pg_hba.conf on SIGHUP, after this call returns
 
     def _configure(self, primary_settings):
         self._port = free_port()
