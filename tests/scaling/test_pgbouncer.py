@@ -342,3 +342,44 @@ def test_migrations_use_the_direct_connection_never_the_pooler(scratch_database_
     finally:
         direct.dispose()
     assert scratch not in {row["database"] for row in show(pgbouncer, "STATS")}
+
+
+def test_create_bi_user_behind_a_pooler_prints_the_direct_url(settings, pgbouncer, engine, tmp_path):
+    """A BI tool connects to PostgreSQL itself (a replica, or the primary), never to the service's pooler."""
+    name = "bi_pooler_test"
+    env = dict(
+        os.environ,
+        JOBHAX_DATABASE_URL=pgbouncer.url(),
+        JOBHAX_DIRECT_DATABASE_URL=settings["sqlalchemy.url"],
+        JOBHAX_SECRET_KEY=TEST_SECRET_KEY,
+        JOBHAX_VAR_DIR=str(tmp_path),
+    )
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "jobhax.cli", "--ini", "production.ini", "create-bi-user", name],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+        printed = make_url(result.stdout.strip())
+        direct = make_url(settings["sqlalchemy.url"])
+        assert (
+            (printed.host, printed.port or 5432)
+            == (direct.host, direct.port or 5432)
+            != (
+                "127.0.0.1",
+                pgbouncer.port,
+            )
+        )
+        reader = create_engine(printed)
+        try:
+            with reader.connect() as connection:
+                assert connection.scalar(text("SELECT current_user")) == name
+        finally:
+            reader.dispose()
+    finally:
+        with engine.begin() as connection:
+            connection.execute(text(f"DROP ROLE IF EXISTS {name}"))
