@@ -33,9 +33,9 @@ def serve(
     """Serve the app ``make_app()`` builds in each worker process until SIGTERM/SIGINT.
 
     ``make_app`` must be picklable (a module-level function or a partial of one) where Python starts
-    processes by spawning. ``backpressure`` (requests one worker takes in at once; the rest wait in
-    granian, not in Python) defaults to ``blocking_threads``: a request taken in while every thread is
-    busy would only wait behind them holding its connection's slot.
+    processes by spawning. ``blocking_threads`` run the app's Python; requests beyond them wait in
+    granian's Rust side for a free one. ``backpressure`` is how many *connections* one worker serves at once
+    (a keep-alive connection holds its place while idle): granian's default, backlog ÷ workers, unless set.
     """
     server = Server(
         "jobhax",
@@ -44,7 +44,7 @@ def serve(
         interface=Interfaces.WSGI,
         workers=workers,
         blocking_threads=blocking_threads,
-        backpressure=backpressure or blocking_threads,
+        backpressure=backpressure,
         workers_kill_timeout=shutdown_timeout,
         log_access=False,  # an access log line would carry query strings; we log none
     )

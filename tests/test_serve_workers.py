@@ -1,6 +1,7 @@
 """`jobhax serve` under granian: `--workers N` processes answer on one port, stop together, never outlive the
 parent; development (`make run`) serves from one process that also runs the background jobs."""
 
+import http.client
 import os
 import signal
 import socket
@@ -100,6 +101,22 @@ def test_two_processes_answer_on_one_port_and_stop_together_on_sigterm(served):
     assert process.wait(timeout=WAIT) == 0
     assert not any(alive(pid) for pid in workers)
     assert not accepts(port)
+
+
+def test_more_keep_alive_connections_than_threads_are_all_answered(served):
+    """Idle keep-alive connections (a load balancer's, wrk's) hold no thread: 16 of them on 2 processes of 3
+    threads each are all answered, first and second request alike."""
+    _process, port = served
+    connections = [http.client.HTTPConnection("127.0.0.1", port, timeout=WAIT) for _ in range(16)]
+    try:
+        for round_number in range(2):
+            for connection in connections:
+                connection.request("GET", "/__lbheartbeat__")
+                response = connection.getresponse()
+                assert (response.status, response.read(), round_number) == (200, b"{}", round_number)
+    finally:
+        for connection in connections:
+            connection.close()
 
 
 def test_workers_die_with_their_parent(served):
