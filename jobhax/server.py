@@ -2,8 +2,9 @@
 
 Granian's HTTP handling is Rust: it costs ~0.05 ms of CPU per request where waitress' pure Python cost
 ~2 ms. Its main process binds the port and runs ``workers`` processes, each building its own app (its own
-database pool: nothing crosses the fork). SIGTERM or SIGINT: every worker stops accepting at once, and the
-requests in flight get ``shutdown_timeout`` seconds to finish before the worker is killed.
+database pool: nothing crosses the fork), and replaces one that dies. SIGTERM or SIGINT: every worker
+stops accepting at once, and the requests in flight get ``shutdown_timeout`` seconds to finish before the
+worker is killed.
 """
 
 import ctypes
@@ -46,6 +47,8 @@ def serve(
         blocking_threads=blocking_threads,
         backpressure=backpressure,
         workers_kill_timeout=shutdown_timeout,
+        # A worker that dies (out of memory, a crash in C) is replaced; granian stops if one keeps dying.
+        respawn_failed_workers=True,
         log_access=False,  # an access log line would carry query strings; we log none
     )
     server.serve(target_loader=functools.partial(_worker_app, make_app), wrap_loader=False)
@@ -54,6 +57,10 @@ def serve(
 def _worker_app(make_app):
     """Runs in each worker process, before it serves."""
     _die_with_parent()
+    # granian installs the worker's own stop handlers once this returns; a stop before that (while the app
+    # loads, nothing in flight) would otherwise go to the parent's handler, copied by the fork, and be lost.
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda signum, frame: os._exit(0))
     return make_app()
 
 

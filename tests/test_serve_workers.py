@@ -119,6 +119,27 @@ def test_more_keep_alive_connections_than_threads_are_all_answered(served):
             connection.close()
 
 
+def test_a_worker_that_dies_is_replaced(served, tmp_path):
+    process, port = served
+
+    def started():
+        return (tmp_path / "serve.log").read_text().count("Started worker-")
+
+    wait_for(lambda: started() == 2)
+    first, second = children(process.pid)
+    os.kill(first, signal.SIGKILL)
+    wait_for(lambda: len(children(process.pid)) == 2 and first not in children(process.pid))
+    assert second in children(process.pid)
+    # The new process is listening once granian says it started.
+    wait_for(lambda: started() == 3)
+    assert {
+        requests.get(f"http://127.0.0.1:{port}/api/jobapps/get_statuses", timeout=WAIT).status_code
+        for _ in range(10)
+    } == {401}
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=WAIT) == 0
+
+
 def test_workers_die_with_their_parent(served):
     process, port = served
     workers = children(process.pid)
