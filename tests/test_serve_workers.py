@@ -6,7 +6,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 
 import pytest
@@ -14,9 +13,10 @@ import requests
 from sqlalchemy import text
 
 from tests.conftest import ROOT
+from tests.servers import jobhax_command, serve_command
 
 WAIT = 30
-DEVELOPMENT_SERVE = [sys.executable, "-m", "jobhax.cli", "--ini", "development.ini", "serve"]
+DEVELOPMENT_SERVE = jobhax_command("serve", ini=ROOT / "development.ini")
 
 
 def free_port():
@@ -63,20 +63,7 @@ def served(settings, tmp_path):
     )
     with (tmp_path / "serve.log").open("wb") as log:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "jobhax.cli",
-                "--ini",
-                "production.ini",
-                "serve",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--workers",
-                "2",
-            ],
+            serve_command(port, "--workers", "2"),
             cwd=ROOT,
             env=env,
             stdout=log,

@@ -11,7 +11,6 @@ import concurrent.futures
 import contextlib
 import os
 import subprocess
-import sys
 
 import psycopg
 import psycopg2
@@ -24,13 +23,13 @@ from sqlalchemy.engine import make_url
 from jobhax import main
 from jobhax.db import get_engine
 from jobhax.migrations import is_at_head
-from tests.api_client import ApiClient, assert_ok
+from tests.api_client import ApiClient, assert_ok, finished_import, google_login
 from tests.conftest import ROOT, TEST_SECRET_KEY
 from tests.mailimport import mailboxes
-from tests.mailimport.test_end_to_end import TOKEN, WORKER_ENV, finished, google_login
-from tests.servers import serve
+from tests.servers import jobhax_command, serve
 from tests.workers import WorkerProcess, wait_until
 
+GOOGLE_TOKEN = "google-token"
 METRICS = (
     "get_total_application_count",
     "get_application_count_by_month",
@@ -277,14 +276,17 @@ def test_a_worker_through_pgbouncer_imports_mail_and_refreshes_reports(
     worker = WorkerProcess(
         pooled_settings,
         concurrency=2,
-        extra_env={**WORKER_ENV, "JOBHAX_DIRECT_DATABASE_URL": pooled_settings["jobhax.direct_database_url"]},
+        extra_env={
+            "JOBHAX_IMPORT_RETRY_SECONDS": "0",
+            "JOBHAX_DIRECT_DATABASE_URL": pooled_settings["jobhax.direct_database_url"],
+        },
     )
     try:
         testapp = webtest.TestApp(pooled_app, extra_environ={"REMOTE_ADDR": "127.0.0.1"})
-        client = google_login(testapp, oauth_client, provider)
-        mailboxes.fill_fixture_mailbox(provider, TOKEN)
+        client = google_login(testapp, oauth_client, provider, GOOGLE_TOKEN, "4001", "joe@gmail.com")
+        mailboxes.fill_fixture_mailbox(provider, GOOGLE_TOKEN)
         assert_ok(client.get("/api/users/sync_user_emails"))
-        status = finished(client)
+        status = finished_import(client)
         assert (status["state"], status["jobapps_created"], status["error"]) == ("done", 5, None)
         assert len(assert_ok(client.get("/api/jobapps/get_jobapps"))) == 5
 
@@ -327,7 +329,7 @@ def test_migrations_use_the_direct_connection_never_the_pooler(scratch_database_
         JOBHAX_VAR_DIR=str(tmp_path),
     )
     result = subprocess.run(
-        [sys.executable, "-m", "jobhax.cli", "--ini", "production.ini", "migrate"],
+        jobhax_command("migrate"),
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -356,7 +358,7 @@ def test_create_bi_user_behind_a_pooler_prints_the_direct_url(settings, pgbounce
     )
     try:
         result = subprocess.run(
-            [sys.executable, "-m", "jobhax.cli", "--ini", "production.ini", "create-bi-user", name],
+            jobhax_command("create-bi-user", name),
             cwd=ROOT,
             env=env,
             capture_output=True,

@@ -2,7 +2,6 @@
 relation on the standby, sees what the primary has, and nothing else."""
 
 import subprocess
-import sys
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -12,6 +11,7 @@ from sqlalchemy.exc import DBAPIError
 from jobhax.metrics.refresh import refresh_reports
 from tests.conftest import ROOT
 from tests.scaling.replica import Standby
+from tests.servers import jobhax_command
 
 
 @pytest.fixture
@@ -35,7 +35,7 @@ def bi_user(settings, engine):
     with engine.begin() as connection:
         connection.execute(text(f"DROP ROLE IF EXISTS {name}"))
     result = subprocess.run(
-        [sys.executable, "-m", "jobhax.cli", "--ini", "production.ini", "create-bi-user", name],
+        jobhax_command("create-bi-user", name),
         cwd=ROOT,
         env=env,
         capture_output=True,
