@@ -384,6 +384,8 @@ def main(argv=None):
         JOBHAX_DATABASE_URL=database.url,
         JOBHAX_SECRET_KEY=secrets.token_urlsafe(48),
         JOBHAX_VAR_DIR=var_dir,
+        # Every simulated user registers from 127.0.0.1: no per-address registration limit here.
+        JOBHAX_REGISTER_PER_HOUR="0",
     )
     log_path = Path(var_dir) / "server.log"
     server = None

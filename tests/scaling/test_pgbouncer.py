@@ -185,8 +185,8 @@ def test_the_api_main_flows_through_pgbouncer(shared_app, oauth_client):
                 "last_name": "Smith",
                 "username": "joesmith",
                 "email": "joesmith@joe.com",
-                "password": "123456",
-                "password2": "123456",
+                "password": "Jobhax-2019-example",
+                "password2": "Jobhax-2019-example",
             },
             expect_errors=True,
         )
@@ -198,7 +198,7 @@ def test_the_api_main_flows_through_pgbouncer(shared_app, oauth_client):
                 "client_id": oauth_client["client_id"],
                 "client_secret": oauth_client["client_secret"],
                 "username": "joesmith",
-                "password": "123456",
+                "password": "Jobhax-2019-example",
             },
             expect_errors=True,
         )
