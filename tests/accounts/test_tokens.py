@@ -174,6 +174,37 @@ def test_logout_with_wrong_client_or_fields(testapp, factories, oauth_client):
     assert_ok(testapp.get(JOBAPPS, headers=bearer(tokens["access_token"])))
 
 
+def test_logout_accepts_the_token_with_a_bearer_prefix(testapp, factories, oauth_client):
+    """One 2019 client sends `token: "Bearer <access_token>"`, as in its Authorization header."""
+    user = factories.user()
+    for prefix in ("Bearer ", "bearer ", "BEARER  "):
+        tokens = assert_ok(login(testapp, oauth_client, user.username))
+        assert_ok(testapp.post_json(LOGOUT, credentials(oauth_client, token=prefix + tokens["access_token"])))
+        assert_error(testapp.get(JOBAPPS, headers=bearer(tokens["access_token"]), expect_errors=True), 1, 401)
+        refreshed = testapp.post_json(
+            REFRESH, credentials(oauth_client, refresh_token=tokens["refresh_token"]), expect_errors=True
+        )
+        assert_error(refreshed, 1, 401)
+
+
+def test_logout_with_a_bearer_prefix_and_no_live_token(testapp, factories, oauth_client):
+    user = factories.user()
+    tokens = assert_ok(login(testapp, oauth_client, user.username))
+    for token in ("Bearer ", "Bearer", "Bearer  "):
+        assert_error(
+            testapp.post_json(LOGOUT, credentials(oauth_client, token=token), expect_errors=True), 10, 400
+        )
+    for token in (
+        "Bearer " + "x" * 40,
+        "Bearer Bearer " + tokens["access_token"],
+        "Basic " + tokens["access_token"],
+    ):
+        assert_error(
+            testapp.post_json(LOGOUT, credentials(oauth_client, token=token), expect_errors=True), 5, 400
+        )
+    assert_ok(testapp.get(JOBAPPS, headers=bearer(tokens["access_token"])))
+
+
 def test_missing_malformed_expired_or_unknown_bearer_answers_1(testapp, factories):
     user = factories.user()
     expired = factories.access_token(user, now=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC))
