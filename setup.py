@@ -15,7 +15,6 @@ requires = [
     "alembic>=1.13",
     "oauthlib>=3.2",
     "requests>=2.31",
-    "requests-oauthlib>=1.3",
     "argon2-cffi>=23.1",
     "cryptography>=42",
     "procrastinate~=3.10.0",  # alembic revision 0003 applies this release's schema
@@ -28,6 +27,7 @@ testing_requires = [
     "pytest>=8",
     "pytest-cov",
     "WebTest>=3.0",
+    "requests-oauthlib>=1.3",  # an off-the-shelf client of our OAuth2 endpoints
     "time-machine>=2.13",
     "schemathesis>=4.30,<5",
     "openapi-spec-validator>=0.7",

@@ -49,17 +49,11 @@ def database_url():
 
 @pytest.fixture(scope="session")
 def fake_provider():
-    """The fake Google/Gmail/LinkedIn server, started once per run (tests/fakeprovider.py)."""
-    # oauthlib refuses bearer calls over plain http:// unless told otherwise; the fake speaks http.
-    previous = os.environ.get("OAUTHLIB_INSECURE_TRANSPORT")
-    os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = "1"
+    """The fake Google/Gmail/LinkedIn server, started once per run (tests/fakeprovider.py): plain http on
+    127.0.0.1, which the app accepts as a loopback provider base with no environment variable."""
     server = FakeProvider().start()
     yield server
     server.stop()
-    if previous is None:
-        os.environ.pop("OAUTHLIB_INSECURE_TRANSPORT", None)
-    else:
-        os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = previous
 
 
 @pytest.fixture
