@@ -8,6 +8,17 @@ from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
+def boolean(value):
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "yes", "on", "1"):
+        return True
+    if text in ("false", "no", "off", "0"):
+        return False
+    raise ValueError(value)
+
+
 # setting name -> (environment variable, coercion, default)
 SETTINGS = {
     "sqlalchemy.url": ("JOBHAX_DATABASE_URL", str, None),
@@ -23,6 +34,7 @@ SETTINGS = {
     "jobhax.import_retry_seconds": ("JOBHAX_IMPORT_RETRY_SECONDS", float, 2.0),
     "jobhax.var_dir": ("JOBHAX_VAR_DIR", str, str(PROJECT_ROOT / "var")),
     "jobhax.worker_stalled_seconds": ("JOBHAX_WORKER_STALLED_SECONDS", float, 60.0),
+    "jobhax.legacy_http_status": ("JOBHAX_LEGACY_HTTP_STATUS", boolean, False),
 }
 
 MIN_SECRET_KEY_LENGTH = 32

@@ -10,14 +10,13 @@ import secrets
 from pathlib import Path
 
 import pytest
-import webtest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from jobhax import configure, main
 from jobhax.db import embedded_database_url
 from jobhax.migrations import upgrade
-from tests.api_client import ApiClient
+from tests.api_client import HTTP_STATUS_MODES, LEGACY, STANDARD, ApiClient, asserts_error_codes, test_app
 from tests.factories import Factories
 from tests.fakeprovider import FakeProvider
 from tests.statements import StatementCounter
@@ -103,17 +102,50 @@ def app(settings):
     return main({}, **settings)
 
 
+def _mode_settings(settings, app, mode):
+    """``settings`` for one ``jobhax.legacy_http_status`` mode, on the session app's engine (statement
+    counters and fault injection see every request)."""
+    return dict(
+        settings, **{"jobhax.engine": app.registry["engine"], "jobhax.legacy_http_status": mode == LEGACY}
+    )
+
+
 @pytest.fixture(scope="session")
-def failing_app(settings):
-    """The app plus GET /api/test/explode, whose view raises an unexpected error."""
-    config = configure(settings)
+def apps(settings, app):
+    """The app in each HTTP status mode: the contract's statuses, and the 2019 backend's (all 200 but 401)."""
+    return {STANDARD: app, LEGACY: main({}, **_mode_settings(settings, app, LEGACY))}
+
+
+@pytest.fixture(scope="session")
+def failing_apps(settings, app):
+    """The app plus GET /api/test/explode, whose view raises an unexpected error, in each mode."""
 
     def explode(request):
         raise RuntimeError("secret detail that must not leak")
 
-    config.add_route("explode", "/api/test/explode")
-    config.add_view(explode, route_name="explode")
-    return webtest.TestApp(config.make_wsgi_app())
+    built = {}
+    for mode in HTTP_STATUS_MODES:
+        config = configure(_mode_settings(settings, app, mode))
+        config.add_route("explode", "/api/test/explode")
+        config.add_view(explode, route_name="explode")
+        built[mode] = config.make_wsgi_app()
+    return built
+
+
+@pytest.fixture
+def http_status_mode():
+    """The contract's statuses; tests that assert error codes run in both modes (pytest_generate_tests)."""
+    return STANDARD
+
+
+def pytest_generate_tests(metafunc):
+    if "http_status_mode" in metafunc.fixturenames and asserts_error_codes(metafunc.function):
+        metafunc.parametrize("http_status_mode", HTTP_STATUS_MODES)
+
+
+@pytest.fixture
+def failing_app(failing_apps, http_status_mode):
+    return test_app(failing_apps[http_status_mode], http_status_mode)
 
 
 @pytest.fixture(scope="session")
@@ -150,8 +182,8 @@ def db(app, clean_database):
 
 
 @pytest.fixture
-def testapp(app, clean_database):
-    return webtest.TestApp(app, extra_environ={"REMOTE_ADDR": "127.0.0.1"})
+def testapp(apps, http_status_mode, clean_database):
+    return test_app(apps[http_status_mode], http_status_mode, extra_environ={"REMOTE_ADDR": "127.0.0.1"})
 
 
 @pytest.fixture

@@ -107,3 +107,20 @@ def test_a_loopback_http_provider_works_without_oauthlib_insecure_transport(
     tokens = assert_ok(testapp.post_json("/api/users/auth_social_user", body))
     assert tokens["access_token"]
     assert [call["token"] for call in provider.requests] == ["google-token"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("true", True), ("1", True), ("yes", True), ("On", True), ("false", False), ("0", False), ("no", False)],
+)
+def test_legacy_http_status_is_a_flag(tmp_path, monkeypatch, raw, expected):
+    monkeypatch.setenv("JOBHAX_LEGACY_HTTP_STATUS", raw)
+    assert load_settings(_settings(tmp_path))["jobhax.legacy_http_status"] is expected
+
+
+def test_legacy_http_status_is_off_by_default_and_refuses_garbage(tmp_path, monkeypatch):
+    monkeypatch.delenv("JOBHAX_LEGACY_HTTP_STATUS", raising=False)
+    assert load_settings(_settings(tmp_path))["jobhax.legacy_http_status"] is False
+    monkeypatch.setenv("JOBHAX_LEGACY_HTTP_STATUS", "sometimes")
+    with pytest.raises(ConfigurationError, match="JOBHAX_LEGACY_HTTP_STATUS"):
+        load_settings(_settings(tmp_path))
