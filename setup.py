@@ -21,6 +21,7 @@ requires = [
     "waitress>=3.0",
     "pgserver>=0.1.4",
     "plaster_pastedeploy>=1.0",
+    "swagger-ui-bundle>=1.1",  # Swagger UI's files for /__api__/ui, served from the package
 ]
 
 testing_requires = [
@@ -35,6 +36,7 @@ testing_requires = [
     "psutil>=5.9",
     "py-spy>=0.3",  # profiles the server under `make bench` (bench/README.md)
     "ruff>=0.8",
+    "selenium>=4.20",  # drives Debian's chromium through /usr/bin/chromedriver (tests/ops/test_api_ui.py)
 ]
 
 setup(
