@@ -16,11 +16,14 @@ $(STAMP): $(BIN)/python setup.py
 
 install: $(STAMP)
 
+# Ctrl-C or SIGTERM stops the server, then the embedded PostgreSQL it started (var/pg, var/pgtest).
+RUN_ARGS ?=
 run: $(STAMP)
-	$(BIN)/jobhax --ini development.ini serve
+	$(BIN)/jobhax --ini development.ini serve $(RUN_ARGS)
 
+TESTS ?= tests
 test: $(STAMP)
-	$(BIN)/pytest tests
+	$(BIN)/pytest $(TESTS)
 
 # Seeds 1,000,000 applications, then 20 s per endpoint with wrk and pgbench; see bench/README.md.
 # A quick run: make bench BENCH_ARGS="--duration 3 --total 100000 --compare-total 0 --reuse"

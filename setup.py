@@ -20,6 +20,7 @@ requires = [
     "procrastinate~=3.10.0",  # alembic revision 0003 applies this release's schema
     "waitress>=3.0",
     "pgserver>=0.1.4",
+    "psutil>=5.9",
     "plaster_pastedeploy>=1.0",
     "swagger-ui-bundle>=1.1",  # Swagger UI's files for /__api__/ui, served from the package
 ]
@@ -33,7 +34,6 @@ testing_requires = [
     "schemathesis>=4.30,<5",
     "openapi-spec-validator>=0.7",
     "hypothesis>=6.100",
-    "psutil>=5.9",
     "py-spy>=0.3",  # profiles the server under `make bench` (bench/README.md)
     "ruff>=0.8",
     "selenium>=4.20",  # drives Debian's chromium through /usr/bin/chromedriver (tests/ops/test_api_ui.py)

@@ -4,6 +4,7 @@ import argparse
 import contextlib
 import json
 import logging.config
+import signal
 import sys
 from pathlib import Path
 
@@ -231,8 +232,14 @@ def build_parser():
     return parser
 
 
+def _exit_on_sigterm(signum, frame):
+    # SystemExit runs the exit handlers: the embedded PostgreSQL this process started stops with it.
+    sys.exit(128 + signum)
+
+
 def main(argv=None):
     args = build_parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         logging.config.fileConfig(args.ini, disable_existing_loggers=False)
     except (KeyError, OSError, ValueError):

@@ -7,6 +7,7 @@ what a client would, rollbacks included; tables are truncated after each test.
 
 import os
 import secrets
+import signal
 from pathlib import Path
 
 import pytest
@@ -28,7 +29,17 @@ KEPT_TABLES = {"alembic_version", "application_statuses"}
 
 def _server_url():
     url = os.environ.get("JOBHAX_TEST_DATABASE_URL")
-    return url or embedded_database_url(ROOT / "var", "pgtest")
+    return url or embedded_database_url(os.environ.get("JOBHAX_VAR_DIR") or ROOT / "var", "pgtest")
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def pytest_configure(config):
+    # SIGTERM (`make test` stopped, a CI timeout) ends the run as Ctrl-C does: fixtures are torn down (the
+    # run's database dropped), then the embedded PostgreSQL stops as pytest exits.
+    signal.signal(signal.SIGTERM, _interrupt)
 
 
 @pytest.fixture(scope="session")
