@@ -21,6 +21,7 @@ requires = [
     "waitress>=3.0",
     "pgserver>=0.1.4",
     "psutil>=5.9",
+    "tqdm>=4.66",  # progress of long CLI work on a terminal
     "plaster_pastedeploy>=1.0",
     "swagger-ui-bundle>=1.1",  # Swagger UI's files for /__api__/ui, served from the package
 ]

@@ -13,6 +13,7 @@ import transaction
 
 from jobhax.config import ConfigurationError, load_settings
 from jobhax.db import database_url, get_engine, get_session_factory, get_tm_session
+from jobhax.progress import terminal_bar
 from jobhax.server import SHUTDOWN_TIMEOUT, serve, serve_workers
 
 
@@ -73,7 +74,7 @@ def cmd_migrate(args):
     from jobhax.migrations import upgrade
 
     settings = _settings(args)
-    upgrade(database_url(settings))
+    upgrade(database_url(settings), progress=terminal_bar)
     print("database migrated to head", file=sys.stderr)
 
 
@@ -150,7 +151,7 @@ def cmd_refresh_reports(args):
     from jobhax.metrics.refresh import refresh_reports
 
     with _transaction(args) as connection:
-        refreshed = refresh_reports(connection)
+        refreshed = refresh_reports(connection, progress=terminal_bar)
     for name, duration_ms in refreshed:
         print(f"reporting.{name} refreshed in {duration_ms} ms")
 
@@ -171,7 +172,9 @@ def cmd_seed_demo(args):
     from jobhax.demo import seed_demo
 
     with _transaction(args) as connection:
-        seeded = seed_demo(connection, args.users, args.apps_per_user, args.seed, size_mix=args.mix)
+        seeded = seed_demo(
+            connection, args.users, args.apps_per_user, args.seed, size_mix=args.mix, progress=terminal_bar
+        )
     print(
         json.dumps(
             {
