@@ -8,7 +8,9 @@ from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
+
 def boolean(value):
+    """A flag written as true/false, yes/no, on/off or 1/0; anything else is a mistake, not false."""
     if isinstance(value, bool):
         return value
     text = str(value).strip().lower()

@@ -117,9 +117,7 @@ def test_make_run_stops_its_embedded_postgres(var_dir, signum):
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
 def test_make_test_stops_its_embedded_postgres(var_dir, signum, tmp_path):
     ready = tmp_path / "ready"
-    make = start_make(
-        "test", var_dir, "TESTS=tests/hold_embedded_database.py", JOBHAX_HOLD_READY=str(ready)
-    )
+    make = start_make("test", var_dir, "TESTS=tests/hold_embedded_database.py", JOBHAX_HOLD_READY=str(ready))
     wait_until(ready.exists, make, "the held test running")
     assert postgres_processes(var_dir / "pgtest")
     output = stop(make, signum)

@@ -108,18 +108,19 @@ def _basic_credentials(header):
     return client_id, client_secret
 
 
+TOKEN_ERROR_HEADERS = {"Content-Type": "application/json", "Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
 class UnsupportedGrant:
     """The handler for any grant_type but ours. oauthlib would run the password grant instead and answer
     "missing username"; RFC 6749 section 5.2 says unsupported_grant_type."""
-
-    HEADERS = {"Content-Type": "application/json", "Cache-Control": "no-store", "Pragma": "no-cache"}
 
     def create_token_response(self, request, token_handler):
         if request.grant_type:
             error = UnsupportedGrantTypeError(request=request)
         else:
             error = InvalidRequestError(description="Missing grant_type parameter.", request=request)
-        return self.HEADERS, error.json, error.status_code
+        return dict(TOKEN_ERROR_HEADERS), error.json, error.status_code
 
 
 class JobHaxServer(LegacyApplicationServer):
