@@ -8,6 +8,9 @@ from pyramid.response import Response
 from pyramid.view import view_config
 from swagger_ui_bundle import swagger_ui_path
 
+from jobhax.api import PUBLIC
+from jobhax.errors import PLAIN
+
 STATIC = "__api__/ui/static"
 ASSETS = str(swagger_ui_path) + "/"
 PAGE = """<!DOCTYPE html>
@@ -38,7 +41,7 @@ PAGE = """<!DOCTYPE html>
 """
 
 
-@view_config(route_name="api_ui", request_method="GET")
+@view_config(route_name="api_ui", request_method="GET", permission=PUBLIC)
 def api_ui(request):
     page = PAGE.format(
         static=request.static_path(ASSETS).rstrip("/"),
@@ -48,5 +51,5 @@ def api_ui(request):
 
 
 def includeme(config):
-    config.add_route("api_ui", "/__api__/ui")
-    config.add_static_view(STATIC, ASSETS, cache_max_age=3600)
+    config.add_route("api_ui", "/__api__/ui", error_body=PLAIN)
+    config.add_static_view(STATIC, ASSETS, cache_max_age=3600, permission=PUBLIC, error_body=PLAIN)

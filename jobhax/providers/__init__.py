@@ -20,6 +20,7 @@ import email.utils
 import requests
 from requests.adapters import HTTPAdapter
 
+from jobhax.clock import utcnow
 from jobhax.config import SETTINGS
 
 
@@ -131,5 +132,5 @@ def retry_after(value, now=None):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=datetime.UTC)
-    now = now or datetime.datetime.now(datetime.UTC)
+    now = now or utcnow()
     return max(0.0, (when - now).total_seconds())
