@@ -19,6 +19,7 @@ def served_app(app, clean_database):
 def test_requests_oauthlib_password_refresh_and_revoke_round_trip(
     served_app, factories, oauth_client, monkeypatch
 ):
+    # The client library's own rule, for our test server on plain http (the app itself needs no such variable).
     monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
     user = factories.user()
     session = OAuth2Session(client=LegacyApplicationClient(client_id=oauth_client["client_id"]))
