@@ -112,9 +112,23 @@ def json_text_response(request, data_json):
 
 
 def error_response(request, code, status=None, detail=None):
+    """The failure envelope with the code's HTTP status; HTTP 200 whatever the code under
+    ``jobhax.legacy_http_status``, as the 2019 backend answered (its web client reads error messages only
+    from 200s)."""
+    if request.registry.settings.get("jobhax.legacy_http_status"):
+        status = 200
+    return _error_envelope(code, status or code.status, detail)
+
+
+def authentication_required(request):
+    """A missing or invalid bearer on a protected endpoint: 401 in both modes, so clients know to log in."""
+    return _error_envelope(ErrorCode.INVALID_CREDENTIALS, 401)
+
+
+def _error_envelope(code, status, detail=None):
     response = Response(
         json_body=envelope(code=code, detail=detail),
-        status=status or code.status,
+        status=status,
         content_type="application/json",
         charset="utf-8",
     )
