@@ -158,10 +158,23 @@ LOG_IN_AGAIN = [
 ]
 
 
+# Requests that need the session of a password login: skipped while the session is a social login's
+# (googleToken set), which has no password to change.
+NEEDS_PASSWORD_SESSION = {"change_password": "googleToken"}
+SKIP_WITH = [
+    'if (pm.variables.get("{variable}")) {',
+    '    console.log("skipped: the session is a social login, with no password, while {variable} is set");',
+    "    pm.execution.skipRequest();",
+    "}",
+]
+
+
 def pre_request_script(operation_id):
     variable = NEEDS_PROVIDER_TOKEN.get(operation_id) or NEEDS_MAILED_TOKEN.get(operation_id)
     if variable:
         return [line.replace("{variable}", variable) for line in SKIP_WITHOUT]
+    if operation_id in NEEDS_PASSWORD_SESSION:
+        return [line.replace("{variable}", NEEDS_PASSWORD_SESSION[operation_id]) for line in SKIP_WITH]
     if operation_id in LOGS_IN_FIRST:
         return LOG_IN_AGAIN
     return []

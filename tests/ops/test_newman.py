@@ -69,7 +69,11 @@ def test_the_collection_runs_green_top_to_bottom_without_provider_tokens(
         result, run = run_newman(newman, base_url, oauth_client, tmp_path / "report.json")
     assert result.returncode == 0, result.stdout[-6000:]
     assert run["failures"] == [] and run["stats"]["assertions"]["failed"] == 0
-    answered = [execution["item"]["name"] for execution in run["executions"] if "response" in execution]
+    # An item whose pre-request script sends a request of its own (delete_account logs in first) is
+    # listed once per response, so consecutive repeats are one item.
+    answered = list(
+        dict.fromkeys(execution["item"]["name"] for execution in run["executions"] if "response" in execution)
+    )
     skipped = set(_names(collection)) - set(answered)
     assert skipped == set(NEEDS_PROVIDER_TOKEN) | set(NEEDS_MAILED_TOKEN), skipped
     assert answered == [name for name in _names(collection) if name not in skipped]
@@ -98,4 +102,5 @@ def test_with_a_google_token_the_google_requests_run_too(
     }
     assert {"auth_social_user", "update_gmail_token", "sync_user_emails"} <= set(answered)
     assert "get_linkedin_profile" not in answered
+    assert "change_password" not in answered  # the session is the Google login's: no password
     assert set(answered.values()) == {200} and run["failures"] == []
