@@ -2,10 +2,17 @@
 
 import datetime
 
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import delete, func, select, text, update
 
 from jobhax.envelope import ApiError, ErrorCode
-from jobhax.jobapps.models import ApplicationStatus, JobApplication, JobPosting, Note, StatusHistory
+from jobhax.jobapps.models import (
+    ORIGIN_USER,
+    ApplicationStatus,
+    JobApplication,
+    JobPosting,
+    Note,
+    StatusHistory,
+)
 
 APPLIED = 1
 STATUS_ID_MAX = 32_767
@@ -45,11 +52,21 @@ def require_jobapp(dbsession, user_id, jobapp_id, for_update=False):
     return jobapp
 
 
+def last_update_column():
+    """lastUpdate: the newest history row or rejection change of the application."""
+    newest_row = (
+        select(func.max(StatusHistory.changed_at))
+        .where(StatusHistory.jobapp_id == JobApplication.id)
+        .scalar_subquery()
+    )
+    return func.greatest(newest_row, JobApplication.rejection_changed_at).label("last_update")
+
+
 def list_jobapps(dbsession, user_id, status_id=None):
-    """Rows of (JobApplication, status value), newest applyDate first, then id descending: the ORM form of
-    the list get_jobapps answers as JSON built by PostgreSQL (list_jobapps_json)."""
+    """Rows of (JobApplication, status value, last update), newest applyDate first, then id descending: the
+    ORM form of the list get_jobapps answers as JSON built by PostgreSQL (list_jobapps_json)."""
     query = (
-        select(JobApplication, ApplicationStatus.value)
+        select(JobApplication, ApplicationStatus.value, last_update_column())
         .outerjoin(ApplicationStatus, ApplicationStatus.id == JobApplication.status_id)
         .where(JobApplication.user_id == user_id, JobApplication.deleted_at.is_(None))
         .order_by(JobApplication.apply_date.desc(), JobApplication.id.desc())
@@ -65,11 +82,16 @@ _JOBAPP_OBJECT = """json_build_object(
     'id', p.id,
     'applicationStatus', CASE WHEN p.status_id IS NULL THEN NULL
                               ELSE json_build_object('id', p.status_id, 'value', p.status_value) END,
-    'jobTitle', p.job_title, 'company', p.company, 'companyLogo', p.company_logo,
+    'jobTitle', p.job_title, 'company', p.company,
+    'companyLogo', CASE WHEN p.company_logo ILIKE 'https://_%' THEN p.company_logo END,
     'applyDate', to_char(p.apply_date AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
-    'msgId', p.msg_id, 'source', p.source, 'isRejected', p.is_rejected, 'user', p.user_id)"""
+    'msgId', p.msg_id, 'source', p.source, 'isRejected', p.is_rejected, 'user', p.user_id,
+    'lastUpdate', to_char(p.last_update AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))"""
+# lastUpdate: the newest history row or rejection change (a probe of ix_status_history_jobapp_id).
 _JOBAPP_ROWS = """SELECT j.id, j.status_id, s.value AS status_value, j.job_title, j.company, j.company_logo,
-       j.apply_date, j.msg_id, j.source, j.is_rejected, j.user_id{position}
+       j.apply_date, j.msg_id, j.source, j.is_rejected, j.user_id,
+       greatest((SELECT max(h.changed_at) FROM status_history h WHERE h.jobapp_id = j.id),
+                j.rejection_changed_at) AS last_update{position}
 FROM job_applications j LEFT JOIN application_statuses s ON s.id = j.status_id
 WHERE j.user_id = :user_id AND j.deleted_at IS NULL{status}{after}
 ORDER BY j.apply_date DESC, j.id DESC{limit}"""
@@ -154,18 +176,23 @@ def add_jobapp(
     )
     dbsession.add(jobapp)
     dbsession.flush()
-    dbsession.add(StatusHistory(jobapp_id=jobapp.id, status_id=status_id, changed_at=now))
+    dbsession.add(StatusHistory(jobapp_id=jobapp.id, status_id=status_id, changed_at=now, origin=ORIGIN_USER))
     dbsession.flush()
     return jobapp
 
 
 def update_jobapp(dbsession, jobapp, *, status_id=None, rejected=None, now=None):
-    """Apply the changes; a status change appends exactly one history row."""
-    if rejected is not None:
+    """Apply the changes by hand; a status change appends exactly one history row, a rejection change
+    records when it happened (both then win over older mail)."""
+    now = now or utcnow()
+    if rejected is not None and rejected != jobapp.is_rejected:
         jobapp.is_rejected = rejected
+        jobapp.rejection_changed_at, jobapp.rejection_msg_id = now, None
     if status_id is not None and status_id != jobapp.status_id:
         jobapp.status_id = status_id
-        dbsession.add(StatusHistory(jobapp_id=jobapp.id, status_id=status_id, changed_at=now or utcnow()))
+        dbsession.add(
+            StatusHistory(jobapp_id=jobapp.id, status_id=status_id, changed_at=now, origin=ORIGIN_USER)
+        )
     dbsession.flush()
 
 
@@ -175,8 +202,15 @@ def delete_jobapp(dbsession, jobapp, now=None):
 
 
 def status_history(dbsession, jobapp_id):
+    """Rows of (changed_at, status id, status value, origin, msg_id), oldest first."""
     return dbsession.execute(
-        select(StatusHistory.changed_at, ApplicationStatus.id, ApplicationStatus.value)
+        select(
+            StatusHistory.changed_at,
+            ApplicationStatus.id,
+            ApplicationStatus.value,
+            StatusHistory.origin,
+            StatusHistory.msg_id,
+        )
         .join(ApplicationStatus, ApplicationStatus.id == StatusHistory.status_id)
         .where(StatusHistory.jobapp_id == jobapp_id)
         .order_by(StatusHistory.changed_at, StatusHistory.id)

@@ -73,8 +73,11 @@ def list_status_history(request):
 @add_jobapp.post(schema=schemas.AddJobappBody, **BODY)
 def create_jobapp(request):
     status = services.require_status(request.dbsession, request.validated["status_id"])
-    jobapp = services.add_jobapp(request.dbsession, request.authenticated_userid, **request.validated)
-    return envelope(jobapp_json(jobapp, status.value))
+    now = services.utcnow()
+    jobapp = services.add_jobapp(
+        request.dbsession, request.authenticated_userid, now=now, **request.validated
+    )
+    return envelope(jobapp_json(jobapp, status.value, last_update=now))
 
 
 @update_jobapp.post(schema=schemas.UpdateJobappBody, **BODY)

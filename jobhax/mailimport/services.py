@@ -53,6 +53,7 @@ def queue_import(dbsession, user_id):
                 messages_processed=0,
                 messages_skipped=0,
                 jobapps_created=0,
+                jobapps_updated=0,
                 updated_at=func.now(),
             )
         )
@@ -92,6 +93,7 @@ def sync_status(dbsession, user_id):
             "messages_processed": 0,
             "messages_skipped": 0,
             "jobapps_created": 0,
+            "jobapps_updated": 0,
             "error": None,
         }
     return {
@@ -102,6 +104,7 @@ def sync_status(dbsession, user_id):
         "messages_processed": row.messages_processed,
         "messages_skipped": row.messages_skipped,
         "jobapps_created": row.jobapps_created,
+        "jobapps_updated": row.jobapps_updated,
         "error": row.error,
     }
 
