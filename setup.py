@@ -22,6 +22,8 @@ requires = [
     "waitress>=3.0",
     "pgserver>=0.1.4",
     "plaster_pastedeploy>=1.0",
+    "lxml>=5.0",  # the mail import's HTML reader: linear in its input (html.parser is not)
+    "nh3>=0.2.14",  # sanitizes the mail bodies get_user_google_mails serves
 ]
 
 testing_requires = [

@@ -214,7 +214,9 @@ def company_from_address(address: str) -> str | None:
 TITLE_LEADS = re.compile(
     r"(?:\b(?:application received|application confirmation|application submitted|applied|application)"
     r"\s?[:\-–—|]\s"
-    r"|\b(?:application|applied|applying|apply|interview|interviewing|candidacy|considered) for (?:the |our )?"
+    r"|\b(?:application|applied|applying|apply|interview|interviewing|candidacy|considered|received) for"
+    r" (?:the |our )?"
+    r"|\b(?:applied|applying|apply) to be (?:a |an |the |our )"
     r"|\b(?:applied|applying|apply|application) to (?:the |our )"
     r"|\binterest in (?:the |our )"
     r"|\b(?:position|role) of "
@@ -264,8 +266,14 @@ def _valid_title(title: str) -> str | None:
     return title
 
 
+ROLE_FIRST = re.compile(rf"(?:{ROLE_WORDS})\b", re.IGNORECASE)
+
+
 def _title_after(rest: str, emphasis: Iterable[str], role_word_required: bool) -> str | None:
     rest = rest[:WINDOW]
+    if ROLE_FIRST.match(rest):
+        # "for the position of X": the phrase after names it.
+        return None
     for span in emphasis:
         if len(span) > 1 and rest.startswith(span):
             return _valid_title(span)
