@@ -12,6 +12,7 @@ migrated and dropped by the run. ``--readers 1`` shows what reading one message 
 """
 
 import argparse
+import contextlib
 import os
 import sys
 import time
@@ -27,13 +28,12 @@ from jobhax.accounts import services as accounts  # noqa: E402
 from jobhax.accounts.social import link_google_token  # noqa: E402
 from jobhax.config import load_settings  # noqa: E402
 from jobhax.mailimport import importer  # noqa: E402
+from jobhax.mailimport.hostile import MAX_TEXT, sanitize_html  # noqa: E402
 from jobhax.mailimport.models import MailImport  # noqa: E402
+from jobhax.mailimport.parsers import UnparseableMessage, parse_message  # noqa: E402
 from jobhax.migrations import upgrade  # noqa: E402
 from jobhax.worker import JobEnvironment  # noqa: E402
-from tests.fakeprovider import FakeProvider  # noqa: E402
-from jobhax.mailimport.hostile import MAX_TEXT, sanitize_html  # noqa: E402
-from jobhax.mailimport.parsers import UnparseableMessage, parse_message  # noqa: E402
-from tests.fakeprovider import gmail_message  # noqa: E402
+from tests.fakeprovider import FakeProvider, gmail_message  # noqa: E402
 from tests.mailimport.mailboxes import job_page_html, mixed  # noqa: E402
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/jobhax_import_bench"
@@ -138,10 +138,8 @@ def worst_case():
         for sender in HOSTILE_SENDERS:
             message = gmail_message(sender=sender, subject="Interview Request", html=line)
             started = time.monotonic()
-            try:
+            with contextlib.suppress(UnparseableMessage):
                 parse_message(message)
-            except UnparseableMessage:
-                pass
             sanitize_html(line)
             times[(name, sender)] = time.monotonic() - started
     (name, sender), slowest = max(times.items(), key=lambda item: item[1])

@@ -72,13 +72,16 @@ COMPANY_LEADS = re.compile(
     re.IGNORECASE,
 )
 LEGAL_SUFFIXES = frozenset(
-    """inc incorporated llc l.l.c ltd limited corp corporation co plc gmbh ag sa s.a sas sarl srl spa
-    bv b.v nv n.v oy oyj ab asa kk pte pty lp llp pc pllc ug kg se ltda sl""".split()
+    {
+        *("inc", "incorporated", "llc", "l.l.c", "ltd", "limited", "corp", "corporation", "co", "plc"),
+        *("gmbh", "ag", "sa", "s.a", "sas", "sarl", "srl", "spa", "bv", "b.v", "nv", "n.v", "oy", "oyj"),
+        *("ab", "asa", "kk", "pte", "pty", "lp", "llp", "pc", "pllc", "ug", "kg", "se", "ltda", "sl"),
+    }
 )
 CONNECTORS = frozenset({"of", "and", "&", "de", "la", "du", "von", "van", "der", "y"})
 NOT_NAMES = frozenset({"us", "our", "the", "this", "that", "you", "your", "we", "it", "them", "a", "an"})
-_OPENING = "\"'“‘(["
-_CLOSING = ".,!?;:)\"'”’]"
+_OPENING = "\"'\u201c\u2018(["  # straight and curly opening quotes, brackets
+_CLOSING = ".,!?;:)\"'\u201d\u2019]"
 MAX_NAME_WORDS = 6
 
 
@@ -104,7 +107,7 @@ def take_name(text: str) -> str | None:
         raw = tokens[index]
         word = raw.lstrip(_OPENING) if not name else raw
         core = _core(word)
-        possessive = core.endswith(("'s", "’s"))
+        possessive = core.endswith(("'s", "\u2019s"))
         if possessive:
             core = core[:-2]
         if core.lower() in CONNECTORS and name:
@@ -187,12 +190,10 @@ def company_from_display_name(display: str) -> str | None:
     via = _VIA.search(display)
     if via:
         display = display[: via.start()]
-    person = None
-    for person in _PERSON_FROM.finditer(display):
-        pass
-    if person is not None:
-        display = display[person.end() :]
-    cleaned = " ".join(DISPLAY_NOISE.sub(" ", display).split()).strip(" -–|,:@")
+    people = list(_PERSON_FROM.finditer(display))
+    if people:
+        display = display[people[-1].end() :]
+    cleaned = " ".join(DISPLAY_NOISE.sub(" ", display).split()).strip(" -\u2013|,:@")
     if cleaned.lower().startswith("the "):
         cleaned = cleaned[4:]
     if not cleaned or cleaned in ATS_NAMES or cleaned.lower() in NOT_NAMES or "@" in cleaned:
@@ -213,7 +214,7 @@ def company_from_address(address: str) -> str | None:
 # Phrases followed by the title, which ends at the first TITLE_END.
 TITLE_LEADS = re.compile(
     r"(?:\b(?:application received|application confirmation|application submitted|applied|application)"
-    r"\s?[:\-–—|]\s"
+    r"\s?[:\-\u2013\u2014|]\s"
     r"|\b(?:application|applied|applying|apply|interview|interviewing|candidacy|considered|received) for"
     r" (?:the |our )?"
     r"|\b(?:applied|applying|apply) to be (?:a |an |the |our )"
@@ -233,7 +234,7 @@ TITLE_END = re.compile(
     r"|would|have|look|i|you))\b"
     r"|,\s(?:and|we|our|which|but)\b"
     r"|[.!?;:](?=\s|$)"
-    r"|\s[-|–—]\s|\s[(\[]|$",
+    r"|\s[-|\u2013\u2014]\s|\s[(\[]|$",
     re.IGNORECASE,
 )
 ABBREVIATIONS = frozenset({"sr", "jr", "mgr", "eng", "dir", "assoc", "asst", "st", "sen", "snr"})
@@ -254,7 +255,7 @@ def _title_end(rest: str, role_word_required: bool):
 
 
 def _valid_title(title: str) -> str | None:
-    title = title.strip(" \"'“”‘’*:-–—,")
+    title = title.strip(" \"'\u201c\u201d\u2018\u2019*:-\u2013\u2014,")
     for article in ("the ", "a ", "an ", "our ", "this ", "your "):
         if title.lower().startswith(article):
             title = title[len(article) :]

@@ -377,6 +377,7 @@ CLASSIFIED_CHARACTERS = 20_000
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")
 _SENTENCE_END = re.compile(r"[.!?;]+(?=\s|$)|\n")
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
+WILDCARD = "*"
 WILDCARD_WORDS = 3
 
 
@@ -430,7 +431,7 @@ def _matches(tokens, at, sentence, position) -> bool:
     if at == len(tokens):
         return True
     token = tokens[at]
-    if token == "*":
+    if token == WILDCARD:
         return any(
             _matches(tokens, at + 1, sentence, position + skip)
             for skip in range(WILDCARD_WORDS + 1)

@@ -28,9 +28,9 @@ from sqlalchemy.exc import DataError, IntegrityError
 from jobhax.accounts.social import google_token, mark_google_token_unusable
 from jobhax.jobapps.models import ORIGIN_IMPORT, JobApplication, JobPosting, StatusHistory
 from jobhax.jobapps.services import APPLIED
+from jobhax.mailimport.hostile import sanitize_html
 from jobhax.mailimport.jobpage import parse_job_page
 from jobhax.mailimport.models import Mail, MailImport
-from jobhax.mailimport.hostile import sanitize_html
 from jobhax.mailimport.parsers import (
     LINKEDIN,
     MAX_QUERY_COMPANIES,

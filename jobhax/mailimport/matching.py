@@ -163,7 +163,7 @@ def _contains(words: tuple[str, ...], key: tuple[str, ...]) -> bool:
 def named_company(mail: MailEvidence, keys) -> tuple[str, ...] | None:
     """The tracked company key the mail names: from its strongest field naming any, the longest there."""
     sizes = sorted({len(key) for key in keys})
-    display, domain, subject, body = mail.fields
+    domain = mail.fields[1]
     labels = set(domain)
     for field_index, words in enumerate(mail.fields):
         if field_index == 1:
@@ -203,7 +203,7 @@ def match_application(mail: MailEvidence, date: datetime.datetime, tracked: list
     if not candidates:
         return None
     _display, _domain, subject, body = mail.fields
-    text = title_words(subject) + ("",) + title_words(body)
+    text = (*title_words(subject), "", *title_words(body))
     mentioned = [app for app in candidates if _contains(text, title_key(app.job_title))]
     if mentioned:
         longest = max(len(title_key(app.job_title)) for app in mentioned)

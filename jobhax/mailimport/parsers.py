@@ -185,12 +185,10 @@ def _hired_subject(subject: str) -> tuple[str, str] | None:
         opening = rest.rfind(" (")
         if opening >= 0 and "(" not in rest[opening + 2 : -1] and ")" not in rest[opening + 2 : -1]:
             rest = rest[:opening]
-    at = None
-    for at in HIRED_AT.finditer(rest):
-        pass
-    if at is None or at.start() == 0 or at.end() == len(rest):
+    separators = list(HIRED_AT.finditer(rest))
+    if not separators or separators[-1].start() == 0 or separators[-1].end() == len(rest):
         return None
-    return rest[: at.start()], rest[at.end() :]
+    return rest[: separators[-1].start()], rest[separators[-1].end() :]
 
 
 def _hired_body(email: Email) -> tuple[str, str] | None:

@@ -49,7 +49,8 @@ ATS_CONFIRMATIONS = [
     (
         "Pied Piper via Greenhouse <no-reply@greenhouse-mail.io>",
         "We received your application",
-        "<div>Thanks for applying! We received your application for <strong>Compression Engineer</strong>.</div>",
+        "<div>Thanks for applying! We received your application for <strong>Compression Engineer</strong>."
+        "</div>",
         ("Greenhouse", "Pied Piper", "Compression Engineer"),
     ),
     # Lever
@@ -69,7 +70,8 @@ ATS_CONFIRMATIONS = [
     (
         "Massive Dynamic <no-reply@lever.co>",
         "Thanks for applying!",
-        "<p>Thanks for applying to the Staff iOS Engineer role at Massive Dynamic. Our team will review it.</p>",
+        "<p>Thanks for applying to the Staff iOS Engineer role at Massive Dynamic."
+        " Our team will review it.</p>",
         ("Lever", "Massive Dynamic", "Staff iOS Engineer"),
     ),
     # Workday
@@ -121,7 +123,8 @@ ATS_CONFIRMATIONS = [
     (
         "Visa Careers <noreply@smartrecruiters.com>",
         "Your application for Senior Product Manager",
-        "<p>Thank you for applying to Visa. We have received your application for Senior Product Manager.</p>",
+        "<p>Thank you for applying to Visa."
+        " We have received your application for Senior Product Manager.</p>",
         ("SmartRecruiters", "Visa", "Senior Product Manager"),
     ),
     (
@@ -167,7 +170,8 @@ def test_ats_confirmation_in_plain_text_only():
     parsed = parse_message(
         message(
             text(
-                "Hello,\nThank you for applying to Hooli.\nYour application for the Growth Hacker role was received.\n"
+                "Hello,\nThank you for applying to Hooli.\n"
+                "Your application for the Growth Hacker role was received.\n"
             ),
             sender="Hooli Recruiting <no-reply@greenhouse.io>",
             subject="Hooli",
@@ -207,13 +211,15 @@ OUTCOMES = [
     # Interview → Phone Screen
     (
         "Interview with Acme",
-        "Hi Sam, thanks for applying to Acme. We were impressed by your background and would like to invite you"
+        "Hi Sam, thanks for applying to Acme. We were impressed by your background and would like to"
+        " invite you"
         " to a 30-minute video interview. Please choose a time using the link below.",
         INTERVIEW,
     ),
     (
         "Quick call?",
-        "I'm the recruiter for the Senior Engineer role at Acme. Could you share your availability for this week?",
+        "I'm the recruiter for the Senior Engineer role at Acme."
+        " Could you share your availability for this week?",
         INTERVIEW,
     ),
     (
@@ -377,7 +383,7 @@ def test_the_wave2_updates_are_updates_with_their_outcomes():
         ("Initech, Inc.", "INITECH"),
         ("Société Générale S.A.", "Societe Generale"),
         ("Procter & Gamble Co.", "Procter and Gamble"),
-        ("Lowe's Companies, Inc.", "LOWE’S COMPANIES"),
+        ("Lowe's Companies, Inc.", "LOWE\u2019S COMPANIES"),
         ("Coca-Cola GmbH", "coca cola"),
     ],
 )
@@ -432,13 +438,15 @@ def test_a_named_title_picks_its_application_and_another_title_matches_none():
     named = _update(
         "Acme <no-reply@hire.lever.co>",
         "Your application",
-        "<p>Thank you for applying for the Backend Engineer role. Unfortunately, the role has been filled.</p>",
+        "<p>Thank you for applying for the Backend Engineer role."
+        " Unfortunately, the role has been filled.</p>",
     )
     assert match_application(named.evidence, named.date, tracked) == 0
     other = _update(
         "Acme <no-reply@hire.lever.co>",
         "Your application",
-        "<p>Thank you for applying for the Product Manager role. Unfortunately, the role has been filled.</p>",
+        "<p>Thank you for applying for the Product Manager role."
+        " Unfortunately, the role has been filled.</p>",
     )
     assert match_application(other.evidence, other.date, tracked) is None
 
