@@ -142,13 +142,21 @@ def take_name(text: str) -> str | None:
     return result
 
 
+# Only when no phrase above names one: "applying for Software Engineer at Acme".
+COMPANY_AFTER_TITLE = re.compile(
+    r"\b(?:applying|applied|application|apply) for [^.!?;:]{1,120}? (?:at|with) ", re.IGNORECASE
+)
+
+
 def company_in(texts: Iterable[str]) -> str | None:
     """The company the first company phrase of ``texts`` names."""
-    for text in searched(texts):
-        for lead in COMPANY_LEADS.finditer(text):
-            name = take_name(text[lead.end() : lead.end() + WINDOW])
-            if name:
-                return name
+    texts = searched(texts)
+    for pattern in (COMPANY_LEADS, COMPANY_AFTER_TITLE):
+        for text in texts:
+            for lead in pattern.finditer(text):
+                name = take_name(text[lead.end() : lead.end() + WINDOW])
+                if name:
+                    return name
     return None
 
 

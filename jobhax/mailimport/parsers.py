@@ -422,7 +422,7 @@ GMAIL_TERMS = (
     "unfortunately",
 )
 MAX_QUERY_COMPANIES = 100  # the most recent tracked companies named in the query
-EXCLUDED = "-in:spam -in:trash"
+EXCLUDED = "-in:spam -in:trash -in:sent"  # the user's own mail says nothing about their applications
 
 
 def _quoted(company: str) -> str | None:

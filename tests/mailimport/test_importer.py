@@ -117,7 +117,7 @@ def test_the_first_import_reads_the_whole_mailbox(env, user, provider):
     [listing] = [c for c in provider.calls(MESSAGES) if c["path"] == MESSAGES]
     query = listing["query"]
     assert "after:" not in query["q"] and query["includeSpamTrash"] == "false"
-    assert query["q"].endswith("-in:spam -in:trash")
+    assert query["q"].endswith("-in:spam -in:trash -in:sent")
 
 
 def test_unparseable_and_vanished_messages_are_skipped_and_counted(env, user, provider, db):

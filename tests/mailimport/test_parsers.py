@@ -682,7 +682,7 @@ def test_query_covers_the_sources_the_atss_and_mail_about_applications():
         assert f"from:{address}" in query
     for term in ["subject:interview", "subject:application", "subject:offer", '"thank you for applying"']:
         assert term in query
-    assert query.startswith("{") and query.endswith("} -in:spam -in:trash")
+    assert query.startswith("{") and query.endswith("} -in:spam -in:trash -in:sent")
     assert "after:" not in query
 
 
