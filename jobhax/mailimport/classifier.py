@@ -398,7 +398,8 @@ NO_DECISION = (
     "do not reply",
 )
 
-# Mail sent in bulk (newsletters, job alerts) is about no one's application.
+# Mail sent in bulk (newsletters, job alerts) is about no one's application. Read in the subject and the
+# sender's address only: real updates often carry a "similar jobs" section in their body.
 BULK = (
     "job alert",
     "jobs you may be interested in",
@@ -412,11 +413,10 @@ BULK = (
     "similar jobs",
     "newsletter",
     "webinar",
-    "tips to",
-    "career advice",
     "weekly digest",
     "daily digest",
 )
+BULK_SENDERS = ("alert", "newsletter", "news@", "digest", "marketing", "promo")
 
 CLASSIFIED_CHARACTERS = 20_000
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")
@@ -514,6 +514,9 @@ def classify(texts: Iterable[str]) -> str | None:
     return None
 
 
-def is_bulk(texts: Iterable[str]) -> bool:
-    """Whether the mail reads like a newsletter or a job alert."""
-    return any(BULK_TABLE.find(sentence) for sentence in sentences(texts))
+def is_bulk(subject: str, address: str) -> bool:
+    """Whether the mail reads like a newsletter or a job alert, by its subject or its sender."""
+    local = address.partition("@")[0] + "@"
+    return any(BULK_TABLE.find(sentence) for sentence in sentences([subject])) or any(
+        marker in local for marker in BULK_SENDERS
+    )

@@ -382,7 +382,7 @@ def parse_message(message) -> ParsedApplication | ParsedUpdate | None:
     system = ats.ats_of(address)
     if outcome == CONFIRMATION and system is not None:
         return _application(message, system, parse_ats_confirmation(email, system, display, address), email)
-    if outcome in STATUS_OUTCOMES and not is_bulk(texts):
+    if outcome in STATUS_OUTCOMES and not is_bulk(email.subject, address):
         return ParsedUpdate(
             msg_id=_msg_id(message),
             date=_date(message),

@@ -471,3 +471,16 @@ def test_a_short_company_name_in_the_body_alone_is_not_enough():
         "IBM Careers <careers@ibm.example>", "Update", "<p>Unfortunately, the role has been filled.</p>"
     )
     assert match_application(parsed.evidence, parsed.date, _tracked(("IBM", "Engineer"))) == 0
+
+
+def test_an_update_with_a_similar_jobs_section_is_still_an_update():
+    parsed = parse(
+        "LinkedIn <jobs-noreply@linkedin.com>",
+        "Your application to Senior Engineer at Acme",
+        "<p>Thank you for your interest in the Senior Engineer position at Acme. Unfortunately, Acme has decided"
+        " not to move forward with your application.</p><h2>Similar jobs you may be interested in</h2>"
+        "<p>Staff Engineer at Globex</p>",
+    )
+    assert isinstance(parsed, ParsedUpdate) and parsed.outcome == REJECTION
+    tracked = _tracked(("Globex", "Staff Engineer"), ("Acme", "Senior Engineer"))
+    assert match_application(parsed.evidence, parsed.date, tracked) == 1
