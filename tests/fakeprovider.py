@@ -10,10 +10,12 @@ here). Tests arrange accounts, mailboxes and job pages, then inject faults:
 - ``reject_token(token)``: the token is refused (401) from now on.
 
 ``requests`` records every call (method, path, query, bearer token, client port: one port per
-connection); ``max_in_flight`` the most calls served at once. Everything is guarded by one lock, so tests and app threads may share it.
+connection); ``max_in_flight`` the most calls served at once. Everything is guarded by one lock, so
+tests and app threads may share it.
 """
 
 import base64
+import contextlib
 import datetime
 import itertools
 import json
@@ -316,10 +318,10 @@ def _searchable(message):
             continue
         data = (part.get("body") or {}).get("data")
         if isinstance(data, str):
-            try:
-                texts.append(base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)).decode("utf-8", "replace"))
-            except ValueError:
-                pass
+            with contextlib.suppress(ValueError):
+                texts.append(
+                    base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)).decode("utf-8", "replace")
+                )
         stack.extend(part.get("parts") or [])
     return "\n".join(texts).lower()
 

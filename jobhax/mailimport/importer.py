@@ -26,8 +26,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DataError, IntegrityError
 
 from jobhax.accounts.social import google_token, mark_google_token_unusable
-from jobhax.jobapps.models import ORIGIN_IMPORT, JobApplication, JobPosting, StatusHistory
-from jobhax.jobapps.services import APPLIED
+from jobhax.jobapps.models import ORIGIN_IMPORT, JobApplication, JobPosting
+from jobhax.jobapps.services import APPLIED, record_first_status
 from jobhax.mailimport.hostile import sanitize_html
 from jobhax.mailimport.jobpage import parse_job_page
 from jobhax.mailimport.models import Mail, MailImport
@@ -54,7 +54,7 @@ BATCH_SIZE = 100  # messages per committed transaction
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 ACTIVE_STATES = (QUEUED, RUNNING)
-GOOGLE_TOKEN_INVALID = "google_token_invalid"
+GOOGLE_TOKEN_INVALID = "google_token_invalid"  # noqa: S105 (an error name, not a secret)
 GOOGLE_UNAVAILABLE = "google_unavailable"
 GOOGLE_ERROR = "google_error"
 INTERNAL_ERROR = "internal_error"
@@ -313,18 +313,12 @@ def store_batch(dbsession, user_id, batch):
         )
     if created:
         # Dated by the confirmation, like the changes later mail makes: the history reads in mail order.
-        dbsession.execute(
-            insert(StatusHistory).values(
-                [
-                    {
-                        "jobapp_id": jobapp_id,
-                        "status_id": APPLIED,
-                        "changed_at": applications[msg_id].application.apply_date,
-                        "origin": ORIGIN_IMPORT,
-                    }
-                    for msg_id, jobapp_id in created.items()
-                ]
-            )
+        record_first_status(
+            dbsession,
+            list(created.values()),
+            APPLIED,
+            [applications[msg_id].application.apply_date for msg_id in created],
+            origin=ORIGIN_IMPORT,
         )
         dbsession.execute(
             insert(Mail)

@@ -12,6 +12,7 @@ Every string is cleaned of NUL and lone surrogates and cut to 1 MiB before parsi
 (``jobhax.mailimport.hostile``), and nothing here backtracks: parsing is linear in the message.
 """
 
+import contextlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -98,10 +99,8 @@ class Email:
 def _decoded_subject(message) -> str:
     value = header(message, "Subject") or ""
     if "=?" in value and len(value) <= MAX_ENCODED_SUBJECT:
-        try:
+        with contextlib.suppress(LookupError, UnicodeDecodeError, ValueError):
             value = str(make_header(decode_header(value)))
-        except (LookupError, UnicodeDecodeError, ValueError):
-            pass
     return normalize(value)
 
 

@@ -11,7 +11,7 @@ from jobhax.accounts.social import link_google_token
 from jobhax.jobapps.models import JobApplication, StatusHistory
 from jobhax.mailimport import importer
 from jobhax.mailimport.models import MailImport
-from jobhax.worker import JobEnvironment
+from jobhax.tasks import JobEnvironment
 from tests.api_client import assert_ok
 from tests.fakeprovider import gmail_message
 
@@ -24,9 +24,8 @@ STATUS_IDS = {"Applied": 1, "To Apply": 2, "Phone Screen": 3, "Onsite Interview"
 
 @pytest.fixture
 def env(app, clean_database):
-    env = JobEnvironment(app.registry.settings)
-    yield env
-    env.engine.dispose()
+    # The app's own engine and sessions, as a worker gets them.
+    return JobEnvironment(app.registry.settings, app.registry["engine"], app.registry["dbsession_factory"])
 
 
 @pytest.fixture
