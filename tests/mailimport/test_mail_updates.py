@@ -269,37 +269,33 @@ def test_an_update_is_never_applied_to_an_application_created_from_later_mail(en
 
 
 def test_updates_are_applied_in_a_fixed_number_of_statements(env, linked, provider, db, count_statements):
-    for n in range(3):
-        assert_ok(
-            linked.post(
-                f"{BASE}/add_jobapp",
-                {"job_title": f"Engineer {n}", "company": f"Company {n}", "application_date": "2025-01-01"},
-            )
-        )
+    from jobhax.mailimport import parsers, updates
 
-    def mailbox(count):
-        return [
+    def round_of(prefix, size):
+        """``size`` interview invitations about three applications tracked at companies named ``prefix``."""
+        for n in range(3):
+            body = {
+                "job_title": f"Engineer {n}",
+                "company": f"{prefix} {n}",
+                "application_date": "2025-01-01",
+            }
+            assert_ok(linked.post(f"{BASE}/add_jobapp", body))
+        messages = [
             gmail_message(
-                sender=f"Company {n % 3} Recruiting <jobs@company{n % 3}.example>",
+                sender=f"{prefix} {n % 3} Recruiting <jobs@{prefix.lower()}{n % 3}.example>",
                 subject=f"Interview invitation: Engineer {n % 3}",
                 html="<p>We'd like to schedule a phone interview with you.</p>",
                 date_header=f"Mon, {n % 27 + 1} Dec 2025 10:00:00 +0000",
-                msg_id=f"u{count}-{n}",
+                msg_id=f"{prefix}-{n}",
             )
-            for n in range(count)
+            for n in range(size)
         ]
-
-    from jobhax.mailimport import parsers, updates
-
-    counts = []
-    for size in (3, 30):
-        parsed = sorted(
-            (parsers.parse_message(message) for message in mailbox(size)), key=lambda item: item.date
-        )
+        parsed = sorted(map(parsers.parse_message, messages), key=lambda item: item.date)
         with env.transaction() as dbsession, count_statements() as counter:
             updates.store_updates(dbsession, linked.user.id, parsed, datetime.datetime.now(datetime.UTC))
-        counts.append(counter.count)
-    assert counts[0] == counts[1]
+        return counter.count
+
+    assert round_of("Alpha", 3) == round_of("Beta", 30)
     assert {app["applicationStatus"]["id"] for app in assert_ok(linked.get(f"{BASE}/get_jobapps"))} == {3}
 
 
