@@ -208,7 +208,8 @@ def match_application(mail: MailEvidence, date: datetime.datetime, tracked: list
     if mentioned:
         longest = max(len(title_key(app.job_title)) for app in mentioned)
         candidates = [app for app in mentioned if len(title_key(app.job_title)) == longest]
-    elif mail.title:
+    elif mail.title and company_key(mail.title) != key:
+        # ("Your application for Acme" names the company, not a title.)
         candidates = [app for app in candidates if titles_agree(mail.title, app.job_title)]
     if not candidates:
         return None

@@ -484,3 +484,13 @@ def test_an_update_with_a_similar_jobs_section_is_still_an_update():
     assert isinstance(parsed, ParsedUpdate) and parsed.outcome == REJECTION
     tracked = _tracked(("Globex", "Staff Engineer"), ("Acme", "Senior Engineer"))
     assert match_application(parsed.evidence, parsed.date, tracked) == 1
+
+
+def test_a_title_phrase_that_names_the_company_is_no_title():
+    parsed = _update(
+        "Acme <no-reply@hire.lever.co>",
+        "Regarding your application for Acme",
+        "<p>Unfortunately, the role has been filled.</p>",
+    )
+    assert parsed.evidence.title == "Acme"
+    assert match_application(parsed.evidence, parsed.date, _tracked(("Acme", "Backend Engineer"))) == 0
