@@ -24,6 +24,8 @@ requires = [
     "tqdm>=4.66",  # progress of long CLI work on a terminal
     "plaster_pastedeploy>=1.0",
     "zxcvbn>=4.4",  # its `passwords` frequency list backs the password policy (mail goes out through smtplib)
+    "lxml>=5.0",  # the mail import's HTML reader: linear in its input (html.parser is not)
+    "nh3>=0.2.14",  # sanitizes the mail bodies get_user_google_mails serves
     "swagger-ui-bundle>=1.1",  # Swagger UI's files for /__api__/ui, served from the package
 ]
 

@@ -73,8 +73,22 @@ DEFINITIONS = {
         source=STRING,
         isRejected=BOOLEAN,
         user=INTEGER,
+        lastUpdate=nullable(
+            dict(
+                UTC_TIME, description="UTC: the newest status change or rejection, e.g. 2019-01-23T14:18:12Z"
+            )
+        ),
     ),
-    "StatusChange": obj(applicationStatus=nullable(ref("Status")), update_date=UTC_TIME),
+    "StatusChange": obj(
+        applicationStatus=nullable(ref("Status")),
+        update_date=UTC_TIME,
+        origin={
+            "type": "string",
+            "enum": ["user", "email", "import"],
+            "description": "by hand, from a message (msgId), or the import's creation of the application",
+        },
+        msgId=nullable({"type": "string", "description": "the message behind an email change, else null"}),
+    ),
     "Note": obj(id=INTEGER, description=STRING, created_date=UTC_TIME, update_date=nullable(UTC_TIME)),
     "JobPosting": obj(
         "The LinkedIn job posting behind an application; three empty objects when none is stored.",
@@ -91,6 +105,7 @@ DEFINITIONS = {
         messages_processed=COUNT,
         messages_skipped=COUNT,
         jobapps_created=COUNT,
+        jobapps_updated=dict(COUNT, description="applications whose status or rejection this import changed"),
         error=nullable({"type": "string", "description": "e.g. google_token_invalid"}),
     ),
     "Mail": obj(

@@ -15,6 +15,7 @@ tests and app threads may share it.
 """
 
 import base64
+import contextlib
 import datetime
 import itertools
 import json
@@ -222,8 +223,10 @@ class FakeProvider:
 
 class GmailQuery:
     """The part of Gmail's search syntax the import uses: ``after:``/``before:`` (epoch seconds or
-    YYYY/MM/DD), ``from:`` (substring of the From header), ``OR``, ``(...)`` and ``{...}`` groups.
-    Terms side by side must all match; other terms are ignored."""
+    YYYY/MM/DD), ``from:`` (substring of the From header), ``subject:`` (substring of the Subject),
+    ``in:spam``/``in:trash``/``in:inbox`` (labels), words and ``"quoted phrases"`` (in the From,
+    Subject or body text, any case), ``-`` before a term, ``OR``, ``(...)`` and ``{...}`` groups. Terms
+    side by side must all match; other ``name:value`` terms are ignored."""
 
     TOKEN = re.compile(r'\s*(\{|\}|\(|\)|OR\b|-?[a-zA-Z]+:\([^)]*\)|"[^"]*"|[^\s(){}]+)')
 
@@ -269,15 +272,20 @@ class GmailQuery:
 
 def _term(token):
     negate = token.startswith("-")
-    name, _, value = token.lstrip("-").partition(":")
+    name, colon, value = token.lstrip("-").partition(":")
     name = name.lower()
-    if name == "from" and value:
+    if name in ("from", "subject") and colon and value:
         values = [v for v in re.split(r"\s+OR\s+|\s+", value.strip('()"')) if v]
+        header_name = "From" if name == "from" else "Subject"
 
         def match(message):
-            sender = _header(message, "From").lower()
-            return any(v.lower() in sender for v in values)
-    elif name in ("after", "before") and value:
+            found = _header(message, header_name).lower()
+            return any(v.lower() in found for v in values)
+    elif name == "in" and colon and value:
+
+        def match(message):
+            return value.upper() in message.get("labelIds", [])
+    elif name in ("after", "before") and colon and value:
         seconds = _epoch(value)
         if name == "after":
 
@@ -287,12 +295,35 @@ def _term(token):
 
             def match(message):
                 return int(message["internalDate"]) // 1000 < seconds
+    elif not colon or token.lstrip("-").startswith('"'):
+        phrase = token.lstrip("-").strip('"').lower()
+
+        def match(message):
+            return phrase in _searchable(message)
     else:
 
         def match(message):
             return True
 
     return (lambda message: not match(message)) if negate else match
+
+
+def _searchable(message):
+    """The From, Subject and every decoded text part of ``message``, lower-cased."""
+    texts = [_header(message, "From"), _header(message, "Subject")]
+    stack = [message.get("payload", {})]
+    while stack:
+        part = stack.pop()
+        if not isinstance(part, dict):
+            continue
+        data = (part.get("body") or {}).get("data")
+        if isinstance(data, str):
+            with contextlib.suppress(ValueError):
+                texts.append(
+                    base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)).decode("utf-8", "replace")
+                )
+        stack.extend(part.get("parts") or [])
+    return "\n".join(texts).lower()
 
 
 def _epoch(value):

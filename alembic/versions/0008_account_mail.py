@@ -5,7 +5,7 @@ registration_counters counts registrations per client address and hour; jobhax/s
 defines erase_user(), which delete_account calls.
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0007
 Create Date: 2026-11-29 07:00:00.000000
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 from jobhax.migrations import run_sql_file
 
 revision = "0008"
-down_revision = "0005"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

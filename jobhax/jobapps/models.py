@@ -64,15 +64,38 @@ class JobApplication(Base):
     msg_id: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When is_rejected last changed (by hand: the time of the edit; from mail: the message's date), and
+    # the message that changed it (None: by hand). lastUpdate and "a later hand edit wins" read them.
+    rejection_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    rejection_msg_id: Mapped[str | None] = mapped_column(String(255))
+
+
+ORIGIN_USER = "user"
+ORIGIN_EMAIL = "email"
+ORIGIN_IMPORT = "import"
 
 
 class StatusHistory(Base):
     __tablename__ = "status_history"
+    __table_args__ = (
+        # A message changes an application at most once, however often it is imported.
+        Index(
+            "uq_status_history_jobapp_msg",
+            "jobapp_id",
+            "msg_id",
+            unique=True,
+            postgresql_where=text("msg_id IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     jobapp_id: Mapped[int] = mapped_column(ForeignKey("job_applications.id", ondelete="CASCADE"), index=True)
     status_id: Mapped[int] = mapped_column(ForeignKey("application_statuses.id"))
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Where the change came from: "user" (by hand), "email" (a message, msg_id) or "import" (the
+    # application an imported confirmation created).
+    origin: Mapped[str] = mapped_column(String(16), default=ORIGIN_USER, server_default=ORIGIN_USER)
+    msg_id: Mapped[str | None] = mapped_column(String(255))
 
 
 class Note(Base):

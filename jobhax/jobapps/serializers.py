@@ -21,18 +21,25 @@ def status_json(status_id, value):
     return None if status_id is None else {"id": status_id, "value": value}
 
 
-def jobapp_json(jobapp, status_value):
+def https_only(url):
+    """Logos are shown by browsers: an https URL, else null (never http, ``javascript:`` or ``data:``)."""
+    return url if isinstance(url, str) and url[:8].lower() == "https://" and len(url) > 8 else None
+
+
+def jobapp_json(jobapp, status_value, last_update=None):
+    """``last_update``: the newest history row or rejection change (``lastUpdate``)."""
     return {
         "id": jobapp.id,
         "applicationStatus": status_json(jobapp.status_id, status_value),
         "jobTitle": jobapp.job_title,
         "company": jobapp.company,
-        "companyLogo": jobapp.company_logo,
+        "companyLogo": https_only(jobapp.company_logo),
         "applyDate": utc_z(jobapp.apply_date),
         "msgId": jobapp.msg_id,
         "source": jobapp.source,
         "isRejected": jobapp.is_rejected,
         "user": jobapp.user_id,
+        "lastUpdate": utc_z(last_update) if last_update is not None else None,
     }
 
 
@@ -45,8 +52,14 @@ def note_json(note):
     }
 
 
-def history_json(changed_at, status_id, value):
-    return {"applicationStatus": status_json(status_id, value), "update_date": utc_z_micro(changed_at)}
+def history_json(changed_at, status_id, value, origin, msg_id):
+    """``origin``: "user", "email" (``msgId``: the message) or "import"; ``msgId`` is null but for email."""
+    return {
+        "applicationStatus": status_json(status_id, value),
+        "update_date": utc_z_micro(changed_at),
+        "origin": origin,
+        "msgId": msg_id if origin == "email" else None,
+    }
 
 
 def posting_json(posting):

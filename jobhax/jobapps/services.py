@@ -6,7 +6,14 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from jobhax import quotas
 from jobhax.clock import utcnow
 from jobhax.envelope import ApiError, ErrorCode
-from jobhax.jobapps.models import ApplicationStatus, JobApplication, JobPosting, Note, StatusHistory
+from jobhax.jobapps.models import (
+    ORIGIN_USER,
+    ApplicationStatus,
+    JobApplication,
+    JobPosting,
+    Note,
+    StatusHistory,
+)
 
 APPLIED = 1
 STATUS_ID_MAX = 32_767
@@ -42,11 +49,21 @@ def require_jobapp(dbsession, user_id, jobapp_id, for_update=False):
     return jobapp
 
 
+def last_update_column(jobapps=JobApplication):
+    """lastUpdate: the newest history row (one probe of ix_status_history_jobapp_id) or rejection change."""
+    newest_row = (
+        select(func.max(StatusHistory.changed_at))
+        .where(StatusHistory.jobapp_id == jobapps.id)
+        .scalar_subquery()
+    )
+    return func.greatest(newest_row, jobapps.rejection_changed_at).label("last_update")
+
+
 def list_jobapps(dbsession, user_id, status_id=None):
-    """Rows of (JobApplication, status value), newest applyDate first, then id descending: the ORM form of
-    the list get_jobapps answers as JSON built by PostgreSQL (list_jobapps_json)."""
+    """Rows of (JobApplication, status value, last update), newest applyDate first, then id descending: the
+    ORM form of the list get_jobapps answers as JSON built by PostgreSQL (list_jobapps_json)."""
     query = (
-        select(JobApplication, ApplicationStatus.value)
+        select(JobApplication, ApplicationStatus.value, last_update_column())
         .outerjoin(ApplicationStatus, ApplicationStatus.id == JobApplication.status_id)
         .where(JobApplication.user_id == user_id, JobApplication.deleted_at.is_(None))
         .order_by(*_newest_first(JobApplication))
@@ -77,6 +94,7 @@ def _live_jobapp_rows(user_id, status_id):
             jobapps.c.source,
             jobapps.c.is_rejected,
             jobapps.c.user_id,
+            last_update_column(jobapps.c),
         )
         .select_from(jobapps.outerjoin(statuses, statuses.c.id == jobapps.c.status_id))
         .where(jobapps.c.user_id == user_id, jobapps.c.deleted_at.is_(None))
@@ -99,12 +117,16 @@ def _jobapp_object(row):
         else_=func.json_build_object(_key("id"), row.status_id, _key("value"), row.status_value),
     )
     apply_date = func.to_char(func.timezone("UTC", row.apply_date), 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+    last_update = func.to_char(func.timezone("UTC", row.last_update), 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+    # Logos are shown by browsers: https only (serializers.https_only).
+    logo = case((row.company_logo.ilike("https://_%"), row.company_logo), else_=null())
     return func.json_build_object(
         *(_key("id"), row.id, _key("applicationStatus"), status),
         *(_key("jobTitle"), row.job_title, _key("company"), row.company),
-        *(_key("companyLogo"), row.company_logo, _key("applyDate"), apply_date),
+        *(_key("companyLogo"), logo, _key("applyDate"), apply_date),
         *(_key("msgId"), row.msg_id, _key("source"), row.source),
         *(_key("isRejected"), row.is_rejected, _key("user"), row.user_id),
+        *(_key("lastUpdate"), last_update),
     )
 
 
@@ -192,26 +214,33 @@ def add_jobapp(
     return jobapp
 
 
-def record_first_status(dbsession, jobapp_ids, status_id, changed_at):
+def record_first_status(dbsession, jobapp_ids, status_id, changed_at, origin=ORIGIN_USER):
     """The first history row of each new application, in one statement: add_jobapp and the Gmail import
-    both start an application's history here."""
+    both start an application's history here. ``changed_at``: one time for all, or one per application
+    (the import dates each by its confirmation); ``origin``: "user" or "import"."""
+    times = changed_at if isinstance(changed_at, list | tuple) else [changed_at] * len(jobapp_ids)
     dbsession.execute(
         insert(StatusHistory).values(
             [
-                {"jobapp_id": jobapp_id, "status_id": status_id, "changed_at": changed_at}
-                for jobapp_id in jobapp_ids
+                {"jobapp_id": jobapp_id, "status_id": status_id, "changed_at": time, "origin": origin}
+                for jobapp_id, time in zip(jobapp_ids, times, strict=True)
             ]
         )
     )
 
 
 def update_jobapp(dbsession, jobapp, *, status_id=None, rejected=None, now=None):
-    """Apply the changes; a status change appends exactly one history row."""
-    if rejected is not None:
+    """Apply the changes by hand; a status change appends exactly one history row, a rejection change
+    records when it happened (both then win over older mail)."""
+    now = now or utcnow()
+    if rejected is not None and rejected != jobapp.is_rejected:
         jobapp.is_rejected = rejected
+        jobapp.rejection_changed_at, jobapp.rejection_msg_id = now, None
     if status_id is not None and status_id != jobapp.status_id:
         jobapp.status_id = status_id
-        dbsession.add(StatusHistory(jobapp_id=jobapp.id, status_id=status_id, changed_at=now or utcnow()))
+        dbsession.add(
+            StatusHistory(jobapp_id=jobapp.id, status_id=status_id, changed_at=now, origin=ORIGIN_USER)
+        )
     dbsession.flush()
 
 
@@ -221,8 +250,15 @@ def delete_jobapp(dbsession, jobapp, now=None):
 
 
 def status_history(dbsession, jobapp_id):
+    """Rows of (changed_at, status id, status value, origin, msg_id), oldest first."""
     return dbsession.execute(
-        select(StatusHistory.changed_at, ApplicationStatus.id, ApplicationStatus.value)
+        select(
+            StatusHistory.changed_at,
+            ApplicationStatus.id,
+            ApplicationStatus.value,
+            StatusHistory.origin,
+            StatusHistory.msg_id,
+        )
         .join(ApplicationStatus, ApplicationStatus.id == StatusHistory.status_id)
         .where(StatusHistory.jobapp_id == jobapp_id)
         .order_by(StatusHistory.changed_at, StatusHistory.id)

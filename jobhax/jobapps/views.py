@@ -3,6 +3,7 @@
 import json
 
 from jobhax.api import AUTHENTICATED, ApiService
+from jobhax.clock import utcnow
 from jobhax.envelope import envelope, json_text_response
 from jobhax.jobapps import request_schemas, services
 from jobhax.jobapps.serializers import encode_cursor, history_json, jobapp_json, note_json, posting_json
@@ -77,8 +78,11 @@ def get_status_history(request):
 @add_jobapp_service.post(schema=request_schemas.AddJobappBody, **BODY)
 def add_jobapp(request):
     status = services.require_status(request.dbsession, request.validated["status_id"])
-    jobapp = services.add_jobapp(request.dbsession, request.authenticated_userid, **request.validated)
-    return envelope(jobapp_json(jobapp, status.value))
+    now = utcnow()
+    jobapp = services.add_jobapp(
+        request.dbsession, request.authenticated_userid, now=now, **request.validated
+    )
+    return envelope(jobapp_json(jobapp, status.value, last_update=now))
 
 
 @update_jobapp_service.post(schema=request_schemas.UpdateJobappBody, **BODY)

@@ -19,23 +19,28 @@ import itertools
 import logging
 import traceback
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import ARRAY, String, any_, bindparam, func, select, union, update
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import DataError, IntegrityError
 
 from jobhax.accounts.social import google_token, mark_google_token_unusable
-from jobhax.jobapps.models import JobApplication, JobPosting
+from jobhax.jobapps.models import ORIGIN_IMPORT, JobApplication, JobPosting
 from jobhax.jobapps.services import APPLIED, record_first_status
+from jobhax.mailimport.hostile import sanitize_html
 from jobhax.mailimport.jobpage import parse_job_page
 from jobhax.mailimport.models import Mail, MailImport
 from jobhax.mailimport.parsers import (
     LINKEDIN,
+    MAX_QUERY_COMPANIES,
     ParsedApplication,
+    ParsedUpdate,
     UnparseableMessage,
     gmail_query,
     parse_message,
 )
+from jobhax.mailimport.updates import store_updates, tracked_companies, updated_since
 from jobhax.providers import ProviderError, ProviderNotFound, ProviderRejected, ProviderUnavailable, linkedin
 from jobhax.providers.gmail import GmailClient
 
@@ -66,11 +71,13 @@ class Attempt:
 
 @dataclass(frozen=True)
 class ReadMessage:
-    """One listed message after reading: its application (None: skipped) and, for LinkedIn, its posting."""
+    """One listed message after reading: its application, or its update about one (both None: skipped)
+    and, for LinkedIn, its posting."""
 
     msg_id: str
     application: ParsedApplication | None
     posting: dict | None = None
+    update: ParsedUpdate | None = None
 
 
 def run_import(env, user_id, readers=READERS):
@@ -110,20 +117,49 @@ def fail(env, user_id, error):
 
 
 def _import_messages(env, user_id, attempt, readers):
+    """New applications are stored in batches as they are read; updates wait for the end and are
+    applied oldest first, so a confirmation and a later update in one import both count whatever order
+    Gmail lists them in (newest first)."""
+    with env.transaction() as dbsession:
+        companies = tracked_companies(dbsession, user_id, MAX_QUERY_COMPANIES)
     with GmailClient(env.settings, attempt.token, max_connections=readers) as client:
         # Pages can overlap while mail arrives: keep each id once, in Gmail's order.
-        listed = list(dict.fromkeys(client.list_message_ids(gmail_query(attempt.since))))
+        listed = list(dict.fromkeys(client.list_message_ids(gmail_query(attempt.since, companies))))
         with env.transaction() as dbsession:
             pending = record_listing(dbsession, user_id, listed, attempt.started_at)
         read = functools.partial(read_message, client, env.settings)
         pool = ThreadPoolExecutor(readers, thread_name_prefix="gmail-reader")
+        updates = []
         try:
             results = read_in_order(pool, read, pending, window=2 * readers)
             while batch := list(itertools.islice(results, BATCH_SIZE)):
-                with env.transaction() as dbsession:
-                    store_batch(dbsession, user_id, batch)
+                store_safely(env, user_id, batch)
+                updates.extend(item.update for item in batch if item.update is not None)
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+    updates.sort(key=lambda parsed: (parsed.date, parsed.msg_id))
+    for start in range(0, len(updates), BATCH_SIZE):
+        with env.transaction() as dbsession:
+            store_updates(dbsession, user_id, updates[start : start + BATCH_SIZE], attempt.started_at)
+
+
+def store_safely(env, user_id, batch):
+    """Store a batch; when the database refuses it, store its messages one by one, skipping (and
+    counting) those it refuses: one bad message never fails the import."""
+    try:
+        with env.transaction() as dbsession:
+            store_batch(dbsession, user_id, batch)
+        return
+    except (DataError, IntegrityError) as error:
+        log.warning("gmail import of user %s: a batch was refused (%s)", user_id, type(error).__name__)
+    for item in batch:
+        try:
+            with env.transaction() as dbsession:
+                store_batch(dbsession, user_id, [item])
+        except (DataError, IntegrityError) as error:
+            log.warning("message %s skipped: %s", item.msg_id, type(error).__name__)
+            with env.transaction() as dbsession:
+                store_batch(dbsession, user_id, [ReadMessage(item.msg_id, None)])
 
 
 def read_in_order(pool, read, ids, window):
@@ -156,6 +192,7 @@ def begin_attempt(dbsession, settings, user_id):
     if row.state != RUNNING or row.started_at is None:
         row.started_at = now
         row.messages_total = row.messages_processed = row.messages_skipped = row.jobapps_created = 0
+        row.jobapps_updated = 0
     row.state, row.error, row.finished_at, row.updated_at = RUNNING, None, None, now
     dbsession.flush()
     since = row.last_success_at - OVERLAP if row.last_success_at else None
@@ -197,6 +234,7 @@ def record_listing(dbsession, user_id, listed, started_at):
             messages_processed=len(stored),
             messages_skipped=0,
             jobapps_created=created,
+            jobapps_updated=updated_since(user_id, started_at),
             updated_at=func.now(),
         )
     )
@@ -204,26 +242,38 @@ def record_listing(dbsession, user_id, listed, started_at):
 
 
 def read_message(client, settings, msg_id):
-    """Read and parse one message (in a reader thread); provider failures other than 404 propagate."""
+    """Read and parse one message (in a reader thread); provider failures other than 404 propagate.
+
+    Whatever else goes wrong with one message (an answer too deeply nested to decode, a parser bug)
+    skips it: it must not abort the rest of the mailbox.
+    """
     try:
         message = client.get_message(msg_id)
     except ProviderNotFound:
         # Deleted between listing and reading.
         return ReadMessage(msg_id, None)
-    try:
-        application = parse_message(message)
-    except UnparseableMessage:
-        application = None
+    except ProviderError:
+        raise
     except Exception as error:
-        # A parser bug must not abort the rest of the mailbox.
+        log.warning("message %s could not be read: %s", msg_id, type(error).__name__)
+        return ReadMessage(msg_id, None)
+    try:
+        parsed = parse_message(message)
+        if parsed is not None:
+            parsed = replace(parsed, body=sanitize_html(parsed.body))
+    except UnparseableMessage:
+        parsed = None
+    except Exception as error:
         log.warning("message %s could not be parsed: %s", msg_id, type(error).__name__)
-        application = None
-    if application is None:
+        parsed = None
+    if isinstance(parsed, ParsedUpdate):
+        return ReadMessage(msg_id, None, update=parsed)
+    if parsed is None:
         return ReadMessage(msg_id, None)
     posting = None
-    if application.source == LINKEDIN and application.linkedin_job_id:
-        posting = job_posting(settings, application.linkedin_job_id)
-    return ReadMessage(msg_id, application, posting)
+    if parsed.source == LINKEDIN and parsed.linkedin_job_id:
+        posting = job_posting(settings, parsed.linkedin_job_id)
+    return ReadMessage(msg_id, parsed, posting)
 
 
 def job_posting(settings, job_id):
@@ -241,12 +291,20 @@ def store_batch(dbsession, user_id, batch):
     A fixed number of statements per batch, whatever its size.
     """
     applications = {item.msg_id: item for item in batch if item.application is not None}
+    deferred = sum(1 for item in batch if item.update is not None)
     created = {}
     if applications:
         created = dict(
             dbsession.execute(
                 insert(JobApplication)
-                .values([_jobapp_row(user_id, item.application) for item in applications.values()])
+                .values(
+                    [
+                        _jobapp_row(user_id, item.application)
+                        for item in sorted(
+                            applications.values(), key=lambda item: item.application.apply_date
+                        )
+                    ]
+                )
                 .on_conflict_do_nothing(
                     index_elements=["user_id", "msg_id"], index_where=JobApplication.msg_id.is_not(None)
                 )
@@ -254,8 +312,14 @@ def store_batch(dbsession, user_id, batch):
             ).all()
         )
     if created:
-        now = dbsession.scalar(select(func.now()))
-        record_first_status(dbsession, list(created.values()), APPLIED, now)
+        # Dated by the confirmation, like the changes later mail makes: the history reads in mail order.
+        record_first_status(
+            dbsession,
+            list(created.values()),
+            APPLIED,
+            [applications[msg_id].application.apply_date for msg_id in created],
+            origin=ORIGIN_IMPORT,
+        )
         dbsession.execute(
             insert(Mail)
             .values(
@@ -277,8 +341,9 @@ def store_batch(dbsession, user_id, batch):
         update(MailImport)
         .where(MailImport.user_id == user_id)
         .values(
-            messages_processed=MailImport.messages_processed + len(batch),
-            messages_skipped=MailImport.messages_skipped + (len(batch) - len(applications)),
+            # Updates count when they are applied, at the end of the import.
+            messages_processed=MailImport.messages_processed + (len(batch) - deferred),
+            messages_skipped=MailImport.messages_skipped + (len(batch) - deferred - len(applications)),
             jobapps_created=MailImport.jobapps_created + len(created),
             updated_at=func.now(),
         )

@@ -12,6 +12,8 @@ import email.message
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
+from jobhax.mailimport.hostile import MAX_TEXT, clean_or_none, clean_text
+
 DEFAULT_CHARSET = "utf-8"
 
 
@@ -39,8 +41,9 @@ def _part_header(part: dict, name: str) -> str | None:
 
 
 def header(message, name: str) -> str | None:
-    """The first top-level header called ``name`` (any case), as Gmail gives it; None when absent."""
-    return _part_header(_dict(_dict(message).get("payload")), name)
+    """The first top-level header called ``name`` (any case), without NUL and lone surrogates and cut to
+    1 MiB; None when absent."""
+    return clean_or_none(_part_header(_dict(_dict(message).get("payload")), name))
 
 
 def _content_type(part: dict) -> email.message.Message:
@@ -68,27 +71,32 @@ def _is_attachment(part: dict) -> bool:
 
 
 def _walk(part: dict):
-    """Every part, depth first in document order, however deeply multiparts nest."""
-    yield part
-    for child in _list(part.get("parts")):
-        if isinstance(child, dict):
-            yield from _walk(child)
+    """Every part, depth first in document order, however deeply multiparts nest (no recursion: a
+    hostile message may nest thousands deep)."""
+    stack = [part]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed([child for child in _list(current.get("parts")) if isinstance(child, dict)]))
 
 
 def _decode(part: dict) -> str | None:
     data = _dict(part.get("body")).get("data")
     if not isinstance(data, str):
         return None
-    compact = "".join(data.split()).rstrip("=").replace("+", "-").replace("/", "_")
+    # Base64 needs 4 characters per 3 bytes: what lies beyond the 1 MiB cut is never decoded.
+    compact = "".join(data.split())[: 4 * (MAX_TEXT // 3 + 2)]
+    compact = compact.rstrip("=").replace("+", "-").replace("/", "_")
     try:
         raw = base64.b64decode(compact + "=" * (-len(compact) % 4), altchars=b"-_", validate=True)
     except (binascii.Error, ValueError):
         return None
     charset = _content_type(part).get_content_charset() or DEFAULT_CHARSET
     try:
-        return raw.decode(charset, errors="replace")
+        decoded = raw.decode(charset, errors="replace")
     except LookupError:
-        return raw.decode(DEFAULT_CHARSET, errors="replace")
+        decoded = raw.decode(DEFAULT_CHARSET, errors="replace")
+    return clean_text(decoded)
 
 
 def _body(message, mime_type: str) -> str:

@@ -24,6 +24,8 @@ class Mail(Base):
     subject: Mapped[str] = mapped_column(Text, default="", server_default="")
     body: Mapped[str] = mapped_column(Text, default="", server_default="")
     date: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # When the import stored it: sync_status counts the applications this import's mail changed.
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class MailImport(Base):
@@ -40,6 +42,7 @@ class MailImport(Base):
     messages_processed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     messages_skipped: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     jobapps_created: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    jobapps_updated: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     error: Mapped[str | None] = mapped_column(String(64))
     last_success_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

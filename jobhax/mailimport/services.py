@@ -17,7 +17,7 @@ from jobhax.mailimport.tasks import QUEUE, TASK_NAME, user_lock
 from jobhax.tasks import defer
 
 IDLE = "idle"
-COUNTERS = ("messages_total", "messages_processed", "messages_skipped", "jobapps_created")
+COUNTERS = ("messages_total", "messages_processed", "messages_skipped", "jobapps_created", "jobapps_updated")
 
 
 def sync_user_emails(dbsession, settings, user_id):

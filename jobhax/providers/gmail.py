@@ -20,8 +20,8 @@ class GmailClient:
         self.messages_url = url(settings, "jobhax.google_api_base", MESSAGES_PATH)
 
     def list_message_ids(self, query, page_size=PAGE_SIZE):
-        """Every message id matching ``query``, spam and trash included, following nextPageToken."""
-        params = {"q": query, "includeSpamTrash": "true", "maxResults": page_size}
+        """Every message id matching ``query``, spam and trash excluded, following nextPageToken."""
+        params = {"q": query, "includeSpamTrash": "false", "maxResults": page_size}
         while True:
             page = json_body(send(self.session, self.settings, "GET", self.messages_url, params=params))
             # Gmail leaves "messages" out of a page with no results.

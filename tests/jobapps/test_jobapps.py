@@ -66,8 +66,11 @@ def test_add_jobapp_applies_the_defaults_and_returns_the_created_object(api):
         "source",
         "isRejected",
         "user",
+        "lastUpdate",
     }
     assert APPLY_DATE.match(created["applyDate"]) and created["applyDate"][:10] in {before, today()}
+    # lastUpdate: the creation's history row.
+    assert APPLY_DATE.match(created["lastUpdate"]) and created["lastUpdate"][:10] in {before, today()}
     assert created == {
         "id": created["id"],
         "applicationStatus": APPLIED,
@@ -79,6 +82,7 @@ def test_add_jobapp_applies_the_defaults_and_returns_the_created_object(api):
         "source": "",
         "isRejected": False,
         "user": api.user.id,
+        "lastUpdate": created["lastUpdate"],
     }
     assert jobapps(api) == [created]
 
@@ -88,7 +92,14 @@ def test_add_jobapp_writes_the_initial_history_row(api):
         api.post(f"{BASE}/add_jobapp", {"job_title": "Engineer", "company": "ACME", "status_id": "3"})
     )
     rows = history(api, created["id"])
-    assert rows == [{"applicationStatus": PHONE_SCREEN, "update_date": rows[0]["update_date"]}]
+    assert rows == [
+        {
+            "applicationStatus": PHONE_SCREEN,
+            "update_date": rows[0]["update_date"],
+            "origin": "user",
+            "msgId": None,
+        }
+    ]
     assert MICRO_TIME.match(rows[0]["update_date"])
 
 
@@ -121,6 +132,7 @@ def test_add_jobapp_accepts_a_date_or_an_iso_datetime(api, application_date, app
         "source": "Vettery",
         "isRejected": False,
         "user": api.user.id,
+        "lastUpdate": created["lastUpdate"],
     }
 
 
@@ -152,7 +164,8 @@ def test_get_jobapps_returns_the_full_objects(api, factories):
         msg_id="16710d5be4d0ae7f",
         company_logo="https://example.com/logo.png",
     )
-    assert jobapps(api) == [
+    listed = jobapps(api)
+    assert listed == [
         {
             "id": jobapp.id,
             "applicationStatus": APPLIED,
@@ -164,8 +177,10 @@ def test_get_jobapps_returns_the_full_objects(api, factories):
             "source": "LinkedIn",
             "isRejected": False,
             "user": api.user.id,
+            "lastUpdate": listed[0]["lastUpdate"],
         }
     ]
+    assert APPLY_DATE.match(listed[0]["lastUpdate"])
 
 
 def test_get_jobapps_is_empty_for_a_new_user(api):

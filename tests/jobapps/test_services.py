@@ -113,12 +113,12 @@ def test_list_jobapps_is_scoped_ordered_and_filtered(db, user, stranger, factori
     factories.jobapp(user, application_date=utc(2020, 1, 1), deleted=True)
     factories.jobapp(stranger, application_date=utc(2021, 1, 1))
     rows = services.list_jobapps(db, user.id)
-    assert [(jobapp.id, value) for jobapp, value in rows] == [
+    assert [(jobapp.id, value) for jobapp, value, _ in rows] == [
         (march_later.id, "Applied"),
         (march.id, "Phone Screen"),
         (january.id, "Phone Screen"),
     ]
-    assert [jobapp.id for jobapp, _ in services.list_jobapps(db, user.id, status_id=3)] == [
+    assert [jobapp.id for jobapp, _, _ in services.list_jobapps(db, user.id, status_id=3)] == [
         march.id,
         january.id,
     ]
@@ -147,9 +147,9 @@ def test_status_history_is_oldest_first(db, user, factories):
     services.update_jobapp(db, jobapp, status_id=5, now=NOW)
     db.commit()
     assert services.status_history(db, jobapp.id) == [
-        (NOW - datetime.timedelta(days=1), 4, "Onsite Interview"),
-        (NOW, 1, "Applied"),
-        (NOW, 5, "Offer"),
+        (NOW - datetime.timedelta(days=1), 4, "Onsite Interview", "user", None),
+        (NOW, 1, "Applied", "user", None),
+        (NOW, 5, "Offer", "user", None),
     ]
 
 

@@ -77,3 +77,46 @@ def unparseable(n):
 def fill_generated_mailbox(provider, token, count, start=0):
     for n in range(start, start + count):
         provider.add_message(token, application(n))
+
+
+def mixed(n, internal_date_ms=None):
+    """Message number ``n`` of a mailbox of every kind, dated ``n`` minutes after BASE_MS: the four 2019
+    sources, ATS confirmations, interviews, rejections and offers about them, newsletters."""
+    when = internal_date_ms if internal_date_ms is not None else BASE_MS + n * 60_000
+    kind, company = n % 10, f"Employer {n // 10}"
+    if kind < 4:
+        return application(n, when)
+    kinds = {
+        4: dict(
+            sender=f"{company} Recruiting <no-reply@greenhouse-mail.io>",
+            subject=f"Thank you for applying to {company}",
+            html=f"<p>We received your application for the <b>Engineer {n // 10}</b> role.</p>",
+        ),
+        5: dict(
+            sender=f"{company} <no-reply@hire.lever.co>",
+            subject=f"Your application to {company}",
+            html=f"<p>Thanks for applying for Analyst {n // 10} and we will be in touch.</p>",
+        ),
+        6: dict(
+            sender=f"Dana from {company} <dana@employer{n // 10}.example>",
+            subject=f"{company}: next steps for Engineer {n // 10}",
+            html="<p>We'd love to schedule a 30-minute phone screen: calendly.com/x</p>",
+        ),
+        7: dict(
+            sender=f"{company} <no-reply@hire.lever.co>",
+            subject=f"Update on your {company} application",
+            html=f"<p>Thank you for applying for Analyst {n // 10}. Unfortunately, we will not be moving"
+            " forward.</p>",
+        ),
+        8: dict(
+            sender=f"{company} <no-reply@ashbyhq.com>",
+            subject=f"Your offer from {company}",
+            html="<p>We are thrilled to extend you an offer. Your offer letter is attached.</p>",
+        ),
+        9: dict(
+            sender="Greenhouse <news@greenhouse.io>",
+            subject="5 tips to ace your next interview",
+            html="<p>Our monthly newsletter.</p>",
+        ),
+    }
+    return gmail_message(msg_id=f"mix{n:06d}", internal_date_ms=when, date_header=None, **kinds[kind])

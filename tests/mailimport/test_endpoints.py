@@ -25,6 +25,7 @@ IDLE = {
     "messages_processed": 0,
     "messages_skipped": 0,
     "jobapps_created": 0,
+    "jobapps_updated": 0,
     "error": None,
 }
 QUEUED = dict(IDLE, state="queued")
@@ -75,6 +76,7 @@ def test_sync_status_reports_the_callers_import(google, other_api, db):
         messages_processed=5,
         messages_skipped=2,
         jobapps_created=3,
+        jobapps_updated=2,
         error="google_token_invalid",
     )
     assert assert_ok(google.get(STATUS)) == {
@@ -85,6 +87,7 @@ def test_sync_status_reports_the_callers_import(google, other_api, db):
         "messages_processed": 5,
         "messages_skipped": 2,
         "jobapps_created": 3,
+        "jobapps_updated": 2,
         "error": "google_token_invalid",
     }
     assert assert_ok(other_api.get(STATUS)) == IDLE

@@ -11,7 +11,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jobhax.jobapps.models import COMPANY_MAX, TITLE_MAX
-from jobhax.mailimport.parsers import ParsedApplication, UnparseableMessage, gmail_query, parse_message
+from jobhax.mailimport.parsers import (
+    ParsedApplication,
+    ParsedUpdate,
+    UnparseableMessage,
+    gmail_query,
+    parse_message,
+)
 from tests.mailimport.builder import alternative, html, message, mixed, part, related, text
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "gmail"
@@ -171,8 +177,9 @@ def test_vettery_senders(sender):
     ],
 )
 def test_other_senders_are_not_applications(sender, subject, body):
-    """The sender decides the source: look-alike bodies from anyone else create nothing."""
-    assert parse(html(body), sender, subject) is None
+    """The sender decides the source: look-alike bodies from anyone else create no application (an
+    interview request may still be an update about a tracked one)."""
+    assert not isinstance(parse(html(body), sender, subject), ParsedApplication)
 
 
 @pytest.mark.parametrize(
@@ -634,7 +641,11 @@ def test_any_message_from_any_sender_is_an_application_none_or_unparseable(sende
         parsed = parse_message(msg)
     except UnparseableMessage:
         return
-    assert parsed is None or (isinstance(parsed, ParsedApplication) and parsed.job_title and parsed.company)
+    assert (
+        parsed is None
+        or isinstance(parsed, ParsedUpdate)
+        or (isinstance(parsed, ParsedApplication) and parsed.job_title and parsed.company)
+    )
 
 
 @settings(max_examples=300, deadline=None)
@@ -648,7 +659,7 @@ def test_arbitrary_json_never_raises_anything_else(resource, sender):
         parse_message(resource)
 
 
-def test_query_covers_the_four_sources():
+def test_query_covers_the_sources_the_atss_and_mail_about_applications():
     query = gmail_query()
     for address in [
         "jobs-listings@linkedin.com",
@@ -656,13 +667,26 @@ def test_query_covers_the_four_sources():
         "reply@hired.com",
         "indeedapply@indeed.com",
         "connect.vettery.com",
+        "greenhouse.io",
+        "greenhouse-mail.io",
+        "hire.lever.co",
+        "lever.co",
+        "myworkday.com",
+        "ashbyhq.com",
+        "smartrecruiters.com",
+        "icims.com",
     ]:
         assert f"from:{address}" in query
-    assert query == (
-        "(from:jobs-listings@linkedin.com OR from:jobs-noreply@linkedin.com OR from:reply@hired.com"
-        " OR from:indeedapply@indeed.com OR from:connect.vettery.com)"
-    )
+    for term in ["subject:interview", "subject:application", "subject:offer", '"thank you for applying"']:
+        assert term in query
+    assert query.startswith("{") and query.endswith("} -in:spam -in:trash -in:sent")
     assert "after:" not in query
+
+
+def test_query_names_the_tracked_companies_quoted():
+    query = gmail_query(companies=["Acme, Inc.", 'Bad "quote"} {x', "Acme, Inc.", ""])
+    assert '"Acme, Inc."' in query and '"Bad quote x"' in query
+    assert query.count('"Acme, Inc."') == 1
 
 
 @pytest.mark.parametrize(

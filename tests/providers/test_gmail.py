@@ -38,7 +38,7 @@ def test_lists_every_page_newest_first(provider, mailbox, client):
     assert list(client.list_message_ids("")) == list(reversed(ids))
     calls = provider.calls("/gmail/v1/users/me/messages")
     assert [call["query"].get("pageToken") for call in calls] == [None, "3", "6"]
-    assert all(call["query"]["includeSpamTrash"] == "true" for call in calls)
+    assert all(call["query"]["includeSpamTrash"] == "false" for call in calls)
 
 
 def test_an_exact_multiple_of_the_page_size_needs_no_empty_page(provider, mailbox, client):
@@ -75,9 +75,11 @@ def test_the_query_is_passed_on(provider, mailbox, client):
     assert provider.calls("/gmail/")[0]["query"]["q"] == f"after:{10 * DAY_MS // 1000}"
 
 
-def test_spam_and_trash_are_included(provider, mailbox, client):
-    spam = provider.add_message(TOKEN, dict(gmail_message(), labelIds=["SPAM"]))["id"]
-    assert list(client.list_message_ids("")) == [spam]
+def test_spam_and_trash_are_excluded(provider, mailbox, client):
+    provider.add_message(TOKEN, dict(gmail_message(), labelIds=["SPAM"]))
+    provider.add_message(TOKEN, dict(gmail_message(), labelIds=["TRASH"]))
+    inbox = provider.add_message(TOKEN, dict(gmail_message(), labelIds=["INBOX"]))["id"]
+    assert list(client.list_message_ids("")) == [inbox]
 
 
 def test_each_account_sees_only_its_mailbox(provider, mailbox, provider_settings):
