@@ -22,6 +22,9 @@ requires = [
     "waitress>=3.0",
     "pgserver>=0.1.4",
     "plaster_pastedeploy>=1.0",
+    "icalendar>=6.0",  # the calendar feed (RFC 5545)
+    "standardwebhooks>=1.0",  # webhook signatures
+    "urllib3>=2.0",  # webhook deliveries, connecting to the checked address
 ]
 
 testing_requires = [

@@ -11,7 +11,15 @@ from jobhax.config import load_settings
 for _name in ("oauthlib", "requests_oauthlib"):
     logging.getLogger(_name).setLevel(logging.INFO)
 
-DOMAINS = ("jobhax.accounts", "jobhax.jobapps", "jobhax.mailimport", "jobhax.metrics", "jobhax.ops")
+DOMAINS = (
+    "jobhax.accounts",
+    "jobhax.jobapps",
+    "jobhax.mailimport",
+    "jobhax.metrics",
+    "jobhax.reminders",
+    "jobhax.webhooks",
+    "jobhax.ops",
+)
 
 
 def configure(settings):

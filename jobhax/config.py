@@ -6,6 +6,19 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
+
+def flag(value):
+    """An ini or environment boolean: true/false, yes/no, on/off, 1/0."""
+    if isinstance(value, bool):
+        return value
+    lowered = str(value).lower()
+    if lowered in ("true", "yes", "on", "1"):
+        return True
+    if lowered in ("false", "no", "off", "0"):
+        return False
+    raise ValueError(value)
+
+
 # setting name -> (environment variable, coercion, default)
 SETTINGS = {
     "sqlalchemy.url": ("JOBHAX_DATABASE_URL", str, None),
@@ -21,6 +34,12 @@ SETTINGS = {
     "jobhax.import_retry_seconds": ("JOBHAX_IMPORT_RETRY_SECONDS", float, 2.0),
     "jobhax.var_dir": ("JOBHAX_VAR_DIR", str, str(PROJECT_ROOT / "var")),
     "jobhax.worker_stalled_seconds": ("JOBHAX_WORKER_STALLED_SECONDS", float, 60.0),
+    # Webhooks (jobhax/webhooks): receivers on loopback/private networks (and over http) only when true.
+    "jobhax.webhooks_allow_private": ("JOBHAX_WEBHOOKS_ALLOW_PRIVATE", flag, False),
+    "jobhax.webhooks_timeout": ("JOBHAX_WEBHOOKS_TIMEOUT", float, 10.0),
+    "jobhax.webhooks_retry_seconds": ("JOBHAX_WEBHOOKS_RETRY_SECONDS", float, 5.0),
+    "jobhax.webhooks_max_wait_seconds": ("JOBHAX_WEBHOOKS_MAX_WAIT_SECONDS", float, 3600.0),
+    "jobhax.webhooks_give_up_seconds": ("JOBHAX_WEBHOOKS_GIVE_UP_SECONDS", float, 86400.0),
 }
 
 MIN_SECRET_KEY_LENGTH = 32

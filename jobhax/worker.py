@@ -1,4 +1,5 @@
-"""Background jobs on procrastinate: the Gmail import and the periodic refresh of the reporting views.
+"""Background jobs on procrastinate: the Gmail import, webhook deliveries and the periodic refresh of the
+reporting views.
 
 Workers are plain processes (`jobhax worker`), as many as wanted on any machine, sharing only PostgreSQL.
 The web side never runs a job: it defers one by name inside the request's own transaction, so a job
@@ -19,7 +20,7 @@ from jobhax.db import get_engine, get_session_factory, get_tm_session
 log = logging.getLogger(__name__)
 
 REFRESH_PERIODIC_ID = "refresh-reports"
-TASK_MODULES = ["jobhax.metrics.tasks", "jobhax.mailimport.tasks", "jobhax.recovery"]
+TASK_MODULES = ["jobhax.metrics.tasks", "jobhax.mailimport.tasks", "jobhax.recovery", "jobhax.webhooks.tasks"]
 
 # Runs jobs: its connector is replaced by one on the configured database when a worker starts.
 app = procrastinate.App(connector=procrastinate.PsycopgConnector(), import_paths=TASK_MODULES)

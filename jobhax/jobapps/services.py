@@ -6,6 +6,7 @@ from sqlalchemy import delete, select, text, update
 
 from jobhax.envelope import ApiError, ErrorCode
 from jobhax.jobapps.models import ApplicationStatus, JobApplication, JobPosting, Note, StatusHistory
+from jobhax.webhooks import events as webhook_events
 
 APPLIED = 1
 STATUS_ID_MAX = 32_767
@@ -156,22 +157,27 @@ def add_jobapp(
     dbsession.flush()
     dbsession.add(StatusHistory(jobapp_id=jobapp.id, status_id=status_id, changed_at=now))
     dbsession.flush()
+    webhook_events.jobapp_created(dbsession, jobapp)
     return jobapp
 
 
 def update_jobapp(dbsession, jobapp, *, status_id=None, rejected=None, now=None):
     """Apply the changes; a status change appends exactly one history row."""
+    before = (jobapp.status_id, jobapp.is_rejected)
     if rejected is not None:
         jobapp.is_rejected = rejected
     if status_id is not None and status_id != jobapp.status_id:
         jobapp.status_id = status_id
         dbsession.add(StatusHistory(jobapp_id=jobapp.id, status_id=status_id, changed_at=now or utcnow()))
     dbsession.flush()
+    if (jobapp.status_id, jobapp.is_rejected) != before:
+        webhook_events.jobapp_updated(dbsession, jobapp, from_status_id=before[0])
 
 
 def delete_jobapp(dbsession, jobapp, now=None):
     jobapp.deleted_at = now or utcnow()
     dbsession.flush()
+    webhook_events.jobapp_deleted(dbsession, jobapp)
 
 
 def status_history(dbsession, jobapp_id):

@@ -38,6 +38,7 @@ from jobhax.mailimport.parsers import (
 )
 from jobhax.providers import ProviderError, ProviderNotFound, ProviderRejected, ProviderUnavailable, linkedin
 from jobhax.providers.gmail import GmailClient
+from jobhax.webhooks import events as webhook_events
 
 log = logging.getLogger(__name__)
 
@@ -152,6 +153,7 @@ def begin_attempt(dbsession, settings, user_id):
     if token is None:
         _set_finished(row, FAILED, GOOGLE_TOKEN_INVALID, now)
         dbsession.flush()
+        webhook_events.import_finished(dbsession, user_id)
         return None
     if row.state != RUNNING or row.started_at is None:
         row.started_at = now
@@ -280,6 +282,7 @@ def store_batch(dbsession, user_id, batch):
         ]
         if postings:
             dbsession.execute(insert(JobPosting).values(postings).on_conflict_do_nothing())
+        webhook_events.jobapps_created(dbsession, user_id, list(created.values()))
     dbsession.execute(
         update(MailImport)
         .where(MailImport.user_id == user_id)
@@ -300,6 +303,7 @@ def finish(dbsession, user_id, state, error=None, last_success_at=None):
     if last_success_at is not None:
         row.last_success_at = last_success_at
     dbsession.flush()
+    webhook_events.import_finished(dbsession, user_id)
 
 
 def _set_finished(row, state, error, now):
