@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import text
 
 from jobhax.reminders.services import MAX_REMINDERS
-from tests.api_client import assert_error, assert_ok
+from tests.api_client import ApiClient, assert_error, assert_ok
 
 BASE = "/api/jobapps"
 
@@ -171,32 +171,31 @@ def test_500_reminders_per_user_then_17(api, factories, db):
     assert_ok(add(api, second.id))
 
 
-def _statements(count_statements, api, call):
-    api.get(f"{BASE}/get_statuses")  # the pool warmed: connection set-up is never counted
-    with count_statements() as counter:
-        response = call()
-    assert response.status_int == 200, response.json
-    return counter.count
+def _call(name, api, jobapp_id, reminder_id):
+    if name == "add":
+        return add(api, jobapp_id)
+    if name == "update":
+        return api.post(f"{BASE}/update_reminder", {"reminder_id": reminder_id, "text": "y"})
+    if name == "delete":
+        return api.post(f"{BASE}/delete_reminder", {"reminder_id": reminder_id})
+    if name == "list":
+        return api.get(f"{BASE}/get_reminders")
+    return api.get(f"{BASE}/get_reminders", {"jobapp_id": jobapp_id})
 
 
 @pytest.mark.parametrize("name", ["add", "update", "delete", "list", "list_one"])
 def test_each_reminder_endpoint_issues_the_same_statements_for_few_and_many(
     count_statements, testapp, factories, name
 ):
-    from tests.api_client import ApiClient
-
     counts = []
     for size in (1, 40):
         user = factories.user()
         api = ApiClient(testapp, user, factories.access_token(user))
         jobapp = factories.jobapp(user)
         ids = [assert_ok(add(api, jobapp.id, text=f"r{n}"))["id"] for n in range(size)]
-        calls = {
-            "add": lambda: add(api, jobapp.id),
-            "update": lambda: api.post(f"{BASE}/update_reminder", {"reminder_id": ids[0], "text": "y"}),
-            "delete": lambda: api.post(f"{BASE}/delete_reminder", {"reminder_id": ids[0]}),
-            "list": lambda: api.get(f"{BASE}/get_reminders"),
-            "list_one": lambda: api.get(f"{BASE}/get_reminders", {"jobapp_id": jobapp.id}),
-        }
-        counts.append(_statements(count_statements, api, calls[name]))
+        api.get(f"{BASE}/get_statuses")  # the pool warmed: connection set-up is never counted
+        with count_statements() as counter:
+            response = _call(name, api, jobapp.id, ids[0])
+        assert response.status_int == 200, response.json
+        counts.append(counter.count)
     assert counts[0] == counts[1]
