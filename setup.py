@@ -38,6 +38,7 @@ testing_requires = [
     "psutil>=5.9",
     "py-spy>=0.3",  # profiles the server under `make bench` (bench/README.md)
     "ruff>=0.8",
+    "trustme>=1.1",  # TLS certificates for the test webhook receiver
 ]
 
 setup(
