@@ -188,7 +188,7 @@ RESPONSES = {
     "delete_reminder": Responses(NULL, ErrorCode.NOT_FOUND),
     "get_reminders": Responses(array(ref("Reminder")), ErrorCode.NOT_FOUND),
     "calendar_ics": Responses(
-        {"type": "file", "description": "RFC 5545 iCalendar: one VEVENT per open reminder"},
+        {"type": "string", "description": "RFC 5545 iCalendar: one VEVENT per open reminder"},
         ErrorCode.NOT_FOUND,
         media_type="text/calendar",
     ),

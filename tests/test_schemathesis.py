@@ -24,6 +24,8 @@ BEYOND_SWAGGER_2 = {
     "register": "password2 must equal password (code 7, 400)",
     "update_gmail_token": "a token Google rejects answers 3 (400): the fake Google knows no token here",
     "oauth_token": "username and password come with grant_type=password, refresh_token with refresh_token",
+    "update_reminder": "due_at, text or done (any of them) is required",
+    "add_webhook": "the URL must be https and resolve to public addresses only (code 10 otherwise)",
 }
 
 
