@@ -47,12 +47,13 @@ NULL = {"type": "object", "x-nullable": True, "enum": [None], "description": "al
 
 
 class Responses:
-    """``media_type``: an endpoint whose success is not the JSON envelope (a file); errors stay envelopes."""
+    """``data`` of the success envelope and the codes; ``produces`` for a non-JSON success answer (``data``
+    then describes the file); errors stay envelopes."""
 
-    def __init__(self, data, *errors, media_type=None):
+    def __init__(self, data, *errors, produces=None):
         self.data = data
         self.errors = errors
-        self.media_type = media_type
+        self.produces = produces
 
 
 DEFINITIONS = {
@@ -190,7 +191,7 @@ RESPONSES = {
     "calendar_ics": Responses(
         {"type": "string", "description": "RFC 5545 iCalendar: one VEVENT per open reminder"},
         ErrorCode.NOT_FOUND,
-        media_type="text/calendar",
+        produces="text/calendar",
     ),
     "get_calendar_url": Responses(ref("CalendarUrl")),
     "reset_calendar_key": Responses(ref("CalendarUrl")),
