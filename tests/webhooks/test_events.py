@@ -1,11 +1,14 @@
 """Events are queued in the transaction of their change: one job per subscribed hook, none on rollback."""
 
+import threading
+
 import pytest
 from sqlalchemy import text
 
 from jobhax.jobapps import services as jobapps
 from jobhax.webhooks.events import QUEUE, TASK_NAME
 from tests.api_client import ApiClient, assert_ok
+from tests.workers import wait_until
 
 JOBS = text(
     "SELECT lock, args FROM procrastinate_jobs WHERE task_name = :task AND queue_name = :queue ORDER BY id"
@@ -119,3 +122,36 @@ def test_writes_issue_the_same_statements_with_three_hooks_as_with_none(
         assert response.status_int == 200, response.json
         counts.append(counter.count)
     assert counts[0] == counts[1]
+
+
+def test_jobs_of_one_hook_are_numbered_in_commit_order(api, app, db):
+    """A second transaction queueing for the same hook waits for the first to commit, so procrastinate's
+    id order (the order a hook's jobs run in) is the commit order."""
+    hook(api, ["jobapp.created"])
+    first = app.registry["dbsession_factory"]()
+    second = app.registry["dbsession_factory"]()
+    try:
+        jobapps.add_jobapp(first, api.user.id, job_title="First", company="Acme")
+        second_pid = second.scalar(text("SELECT pg_backend_pid()"))
+
+        def queue_second():
+            jobapps.add_jobapp(second, api.user.id, job_title="Second", company="Acme")
+            second.commit()
+
+        thread = threading.Thread(target=queue_second)
+        thread.start()
+        wait_until(
+            lambda: db.scalar(
+                text("SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = :pid"),
+                {"pid": second_pid},
+            ),
+            message="the second transaction waiting for the hook",
+        )
+        db.rollback()
+        first.commit()
+        thread.join(timeout=30)
+        assert not thread.is_alive()
+    finally:
+        first.close()
+        second.close()
+    assert [args["data"]["jobTitle"] for _, args in jobs(db)] == ["First", "Second"]
