@@ -39,24 +39,23 @@ _JOB = """ROW(:queue, :task, 0, 'webhook:' || w.id, NULL,
            NULL)::procrastinate_job_to_defer_v1"""
 
 
+# status_changed adds from_status, to_status and origin to the application object.
+_JOBAPP_DATA = """CASE WHEN e.event = 'jobapp.status_changed'
+                THEN o.object || jsonb_build_object(
+                    'from_status', (SELECT jsonb_build_object('id', s.id, 'value', s.value)
+                                    FROM application_statuses s WHERE s.id = e.from_status_id),
+                    'to_status', o.object -> 'applicationStatus',
+                    'origin', e.origin)
+                ELSE o.object END"""
+_JOBAPP_JOB = _JOB.format(message_id="e.message_id", event="e.event", data=_JOBAPP_DATA)
+
+
 @functools.cache
 def _defer_jobapp_events():
     """The statement, around the application object get_jobapps answers (built by PostgreSQL)."""
     return text(
         f"""SELECT procrastinate_defer_jobs_v1(ARRAY(
-    SELECT {
-            _JOB.format(
-                message_id="e.message_id",
-                event="e.event",
-                data='''CASE WHEN e.event = 'jobapp.status_changed'
-                    THEN o.object || jsonb_build_object(
-                        'from_status', (SELECT jsonb_build_object('id', s.id, 'value', s.value)
-                                        FROM application_statuses s WHERE s.id = e.from_status_id),
-                        'to_status', o.object -> 'applicationStatus',
-                        'origin', e.origin)
-                    ELSE o.object END''',
-            )
-        }
+    SELECT {_JOBAPP_JOB}
     FROM webhooks w
     JOIN unnest(CAST(:jobapp_ids AS bigint[]), CAST(:events AS text[]), CAST(:message_ids AS text[]),
                 CAST(:from_status_ids AS integer[]), CAST(:origins AS text[]))
