@@ -82,7 +82,8 @@ class ApplicationDate(colander.SchemaType):
     def deserialize(self, node, cstruct):
         if cstruct is colander.null:
             return colander.null
-        if not isinstance(cstruct, str) or not cstruct.isascii():
+        # isprintable: Python's fromisoformat lets a trailing NUL through after an offset.
+        if not isinstance(cstruct, str) or not cstruct.isascii() or not cstruct.isprintable():
             raise colander.Invalid(node, "must be a date")
         try:
             if len(cstruct) == 10:

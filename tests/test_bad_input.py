@@ -77,6 +77,20 @@ BODIES = {
         lambda ids: {"jobapp_note_id": ids["note"], "description": "edited"},
     ),
     "delete_jobapp_note": ("/api/jobapps/delete_jobapp_note", lambda ids: {"jobapp_note_id": ids["note"]}),
+    "add_reminder": (
+        "/api/jobapps/add_reminder",
+        lambda ids: {"jobapp_id": ids["jobapp"], "due_at": "2030-01-31T09:00:00Z", "text": "Follow up"},
+    ),
+    "update_reminder": (
+        "/api/jobapps/update_reminder",
+        lambda ids: {"reminder_id": 1, "due_at": "2030-02-01T09:00:00Z", "text": "Call", "done": True},
+    ),
+    "delete_reminder": ("/api/jobapps/delete_reminder", lambda ids: {"reminder_id": 1}),
+    "add_webhook": (
+        "/api/users/add_webhook",
+        lambda ids: {"url": "https://93.184.216.34/hook", "events": ["jobapp.created"]},
+    ),
+    "delete_webhook": ("/api/users/delete_webhook", lambda ids: {"webhook_id": 1}),
 }
 
 # Each whole-body case: (raw body, Content-Type).
@@ -109,6 +123,8 @@ REQUIRED = {
     "add_jobapp": ["job_title", "company"],
     "add_jobapp_note": ["jobapp_id", "description"],
     "update_jobapp_note": ["jobapp_note_id", "description"],
+    "add_reminder": ["jobapp_id", "due_at", "text"],
+    "add_webhook": ["url", "events"],
 }
 
 # Each per-field case replaces one string field of the valid body.
