@@ -163,15 +163,16 @@ def add_jobapp(
 
 def update_jobapp(dbsession, jobapp, *, status_id=None, rejected=None, now=None):
     """Apply the changes; a status change appends exactly one history row."""
-    before = (jobapp.status_id, jobapp.is_rejected)
+    from_status_id = jobapp.status_id
     if rejected is not None:
         jobapp.is_rejected = rejected
     if status_id is not None and status_id != jobapp.status_id:
         jobapp.status_id = status_id
         dbsession.add(StatusHistory(jobapp_id=jobapp.id, status_id=status_id, changed_at=now or utcnow()))
+    changed = dbsession.is_modified(jobapp)
     dbsession.flush()
-    if (jobapp.status_id, jobapp.is_rejected) != before:
-        webhook_events.jobapp_updated(dbsession, jobapp, from_status_id=before[0])
+    if changed:
+        webhook_events.jobapp_updated(dbsession, jobapp, from_status_id=from_status_id)
 
 
 def delete_jobapp(dbsession, jobapp, now=None):

@@ -113,11 +113,11 @@ def _queue_jobapp_events(dbsession, user_id, events):
 
 
 def jobapp_created(dbsession, jobapp):
-    _queue_jobapp_events(dbsession, jobapp.user_id, [(jobapp.id, JOBAPP_CREATED, None, None)])
+    jobapps_created(dbsession, jobapp.user_id, [jobapp.id])
 
 
 def jobapps_created(dbsession, user_id, jobapp_ids):
-    """Many applications created at once (an import batch): one statement for them all."""
+    """Applications created together (an import batch): one statement for them all."""
     if jobapp_ids:
         _queue_jobapp_events(
             dbsession, user_id, [(jobapp_id, JOBAPP_CREATED, None, None) for jobapp_id in jobapp_ids]
@@ -126,14 +126,31 @@ def jobapps_created(dbsession, user_id, jobapp_ids):
 
 def jobapp_updated(dbsession, jobapp, from_status_id=None, origin=USER):
     """``jobapp.updated``, and ``jobapp.status_changed`` when ``from_status_id`` is not the status now."""
-    events = [(jobapp.id, JOBAPP_UPDATED, None, None)]
-    if from_status_id is not None and from_status_id != jobapp.status_id:
-        events.append((jobapp.id, JOBAPP_STATUS_CHANGED, from_status_id, origin))
-    _queue_jobapp_events(dbsession, jobapp.user_id, events)
+    moved = from_status_id is not None and from_status_id != jobapp.status_id
+    jobapps_updated(dbsession, jobapp.user_id, [(jobapp.id, from_status_id if moved else None)], origin)
+
+
+def jobapps_updated(dbsession, user_id, changes, origin=USER):
+    """Applications changed together (a status deleted, a merge, mail read): ``changes`` are
+    ``(jobapp_id, from_status_id)``, ``from_status_id`` None unless the status changed."""
+    events = []
+    for jobapp_id, from_status_id in changes:
+        events.append((jobapp_id, JOBAPP_UPDATED, None, None))
+        if from_status_id is not None:
+            events.append((jobapp_id, JOBAPP_STATUS_CHANGED, from_status_id, origin))
+    if events:
+        _queue_jobapp_events(dbsession, user_id, events)
 
 
 def jobapp_deleted(dbsession, jobapp):
-    _queue_jobapp_events(dbsession, jobapp.user_id, [(jobapp.id, JOBAPP_DELETED, None, None)])
+    jobapps_deleted(dbsession, jobapp.user_id, [jobapp.id])
+
+
+def jobapps_deleted(dbsession, user_id, jobapp_ids):
+    if jobapp_ids:
+        _queue_jobapp_events(
+            dbsession, user_id, [(jobapp_id, JOBAPP_DELETED, None, None) for jobapp_id in jobapp_ids]
+        )
 
 
 def import_finished(dbsession, user_id):

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import text
 
 from jobhax.jobapps import services as jobapps
+from jobhax.webhooks import events as webhook_events
 from jobhax.webhooks.events import QUEUE, TASK_NAME
 from tests.api_client import ApiClient, assert_ok
 from tests.workers import wait_until
@@ -155,3 +156,32 @@ def test_jobs_of_one_hook_are_numbered_in_commit_order(api, app, db):
         first.close()
         second.close()
     assert [args["data"]["jobTitle"] for _, args in jobs(db)] == ["First", "Second"]
+
+
+def test_changes_to_many_applications_queue_their_events_in_one_statement(api, factories, count_statements):
+    """As a status deletion, a merge or the mail import changes several applications at once."""
+    hook(api, ["jobapp.updated", "jobapp.status_changed", "jobapp.deleted"])
+    moved = [factories.jobapp(api.user, status_id=5) for _ in range(3)]
+    session = factories.db
+    for jobapp in moved:
+        jobapp.status_id = 2
+    session.flush()
+    with count_statements() as counter:
+        webhook_events.jobapps_updated(
+            session, api.user.id, [(moved[0].id, 5), (moved[1].id, None), (moved[2].id, 5)], origin="email"
+        )
+        webhook_events.jobapps_deleted(session, api.user.id, [moved[1].id])
+    session.commit()
+    assert counter.count == 2
+    queued = [args for _, args in jobs(session)]
+    assert [(args["event"], args["data"]["id"]) for args in queued] == [
+        ("jobapp.updated", moved[0].id),
+        ("jobapp.status_changed", moved[0].id),
+        ("jobapp.updated", moved[1].id),
+        ("jobapp.updated", moved[2].id),
+        ("jobapp.status_changed", moved[2].id),
+        ("jobapp.deleted", moved[1].id),
+    ]
+    changed = queued[1]["data"]
+    assert changed["from_status"] == {"id": 5, "value": "Offer"}
+    assert changed["to_status"] == {"id": 2, "value": "To Apply"} and changed["origin"] == "email"
