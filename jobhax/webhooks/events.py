@@ -52,7 +52,13 @@ _JOBAPP_JOB = _JOB.format(message_id="e.message_id", event="e.event", data=_JOBA
 
 @functools.cache
 def _defer_jobapp_events():
-    """The statement, around the application object get_jobapps answers (built by PostgreSQL)."""
+    """The statement, around the application object get_jobapps answers, built by PostgreSQL from the same
+    rows (get_jobapps' row source, for the given ids, deleted ones included: jobapp.deleted needs them)."""
+    live_only = "j.deleted_at IS NULL"
+    rows = jobapp_services._jobapp_rows(None, None)
+    if live_only not in rows:
+        raise RuntimeError("get_jobapps' row source changed: update jobhax.webhooks.events")
+    rows = rows.replace(live_only, "j.id = ANY(CAST(:jobapp_ids AS bigint[]))")
     return text(
         f"""SELECT procrastinate_defer_jobs_v1(ARRAY(
     SELECT {_JOBAPP_JOB}
@@ -61,10 +67,7 @@ def _defer_jobapp_events():
                 CAST(:from_status_ids AS integer[]), CAST(:origins AS text[]))
          WITH ORDINALITY AS e(jobapp_id, event, message_id, from_status_id, origin, n)
       ON e.event = ANY(w.events)
-    JOIN (SELECT p.id, CAST({jobapp_services._JOBAPP_OBJECT} AS jsonb) AS object
-          FROM (SELECT j.*, s.value AS status_value
-                FROM job_applications j LEFT JOIN application_statuses s ON s.id = j.status_id
-                WHERE j.user_id = :user_id AND j.id = ANY(CAST(:jobapp_ids AS bigint[]))) AS p) AS o
+    JOIN (SELECT p.id, CAST({jobapp_services._JOBAPP_OBJECT} AS jsonb) AS object FROM ({rows}) AS p) AS o
       ON o.id = e.jobapp_id
     WHERE w.user_id = :user_id AND w.disabled_at IS NULL
     ORDER BY w.id, e.n
