@@ -34,8 +34,13 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from jobhax.metrics.views import ENDPOINTS  # noqa: E402
+from tests.databases import recreate_database  # noqa: E402
+from tests.servers import serve_command  # noqa: E402
+
 BENCH = ROOT / "bench"
-JOBHAX = ROOT / ".venv" / "bin" / "jobhax"
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/jobhax_bench"
 SECRET_KEY = "bench-secret-key-that-is-long-enough-0123456789"
 BENCH_USERS = {"u100": 100, "u1000": 1_000, "u10000": 10_000, "writer": 1_000, "hooked": 1_000}
@@ -43,14 +48,7 @@ HOOKS = 3
 WITH_HOOKS = "+3hooks"
 FILLER_APPS = 1_000
 SEED = 2019
-METRICS = (
-    "get_total_application_count",
-    "get_application_count_by_month",
-    "get_application_count_by_month_with_total",
-    "get_count_by_statuses",
-    "get_word_count",
-    "get_count_by_jobtitle_and_statuses",
-)
+METRICS = ENDPOINTS
 
 
 def log(message):
@@ -66,15 +64,6 @@ def ensure_tools():
 
 
 # --- database -----------------------------------------------------------------------------------------------
-
-
-def recreate_database(url):
-    target = make_url(url)
-    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{target.database}"'))
-    admin.dispose()
 
 
 def seeded_state(engine):
@@ -175,18 +164,7 @@ def start_server(url, port, log_file, workers):
     """``jobhax serve`` with production.ini; its log (waitress' queue-depth warnings) goes to ``log_file``."""
     env = dict(os.environ, JOBHAX_DATABASE_URL=url, JOBHAX_SECRET_KEY=SECRET_KEY)
     server = subprocess.Popen(
-        [
-            str(JOBHAX),
-            "--ini",
-            str(ROOT / "production.ini"),
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-        ],
+        serve_command(port, "--workers", str(workers)),
         cwd=ROOT,
         env=env,
         stdout=log_file,

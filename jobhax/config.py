@@ -64,7 +64,7 @@ def load_settings(settings):
         try:
             result[name] = coerce(raw.strip() if isinstance(raw, str) else raw)
         except (TypeError, ValueError):
-            raise ConfigurationError(f"{name} ({env_name}) must be {coerce.__name__}, got {raw!r}")
+            raise ConfigurationError(f"{name} ({env_name}) must be {coerce.__name__}, got {raw!r}") from None
     if not result.get("sqlalchemy.url"):
         result["sqlalchemy.url"] = None
     if result["jobhax.access_token_expires_in"] <= 0:

@@ -10,7 +10,8 @@ here). Tests arrange accounts, mailboxes and job pages, then inject faults:
 - ``reject_token(token)``: the token is refused (401) from now on.
 
 ``requests`` records every call (method, path, query, bearer token, client port: one port per
-connection); ``max_in_flight`` the most calls served at once. Everything is guarded by one lock, so tests and app threads may share it.
+connection); ``max_in_flight`` the most calls served at once. Everything is guarded by one lock, so
+tests and app threads may share it.
 """
 
 import base64

@@ -1,8 +1,22 @@
 """The app behind a real socket, for clients that need one (requests-oauthlib, schemathesis, raw HTTP)."""
 
+import sys
 import threading
+from pathlib import Path
 
 import waitress
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def jobhax_command(*args, ini=ROOT / "production.ini"):
+    """The `jobhax` command line, run by this interpreter (the project's venv)."""
+    return [sys.executable, "-m", "jobhax.cli", "--ini", str(ini), *args]
+
+
+def serve_command(port, *extra):
+    """`jobhax serve` on 127.0.0.1:``port`` with production.ini."""
+    return jobhax_command("serve", "--host", "127.0.0.1", "--port", str(port), *extra)
 
 
 class serve:

@@ -4,13 +4,13 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 
 import pytest
 import requests
 
 from tests.conftest import ROOT
+from tests.servers import serve_command
 
 WAIT = 30
 
@@ -59,20 +59,7 @@ def served(settings, tmp_path):
     )
     with (tmp_path / "serve.log").open("wb") as log:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "jobhax.cli",
-                "--ini",
-                "production.ini",
-                "serve",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--workers",
-                "2",
-            ],
+            serve_command(port, "--workers", "2"),
             cwd=ROOT,
             env=env,
             stdout=log,

@@ -3,11 +3,9 @@
 import os
 import signal
 import subprocess
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.servers import ROOT, jobhax_command
 
 
 class WorkerProcess:
@@ -25,16 +23,7 @@ class WorkerProcess:
             **(extra_env or {}),
         )
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "jobhax.cli",
-                "--ini",
-                str(ROOT / "production.ini"),
-                "worker",
-                "--concurrency",
-                str(concurrency),
-            ],
+            jobhax_command("worker", "--concurrency", str(concurrency)),
             env=env,
             cwd=ROOT,
             stdout=subprocess.PIPE,

@@ -8,15 +8,12 @@ from sqlalchemy.exc import IntegrityError
 from jobhax.accounts import secrets
 from jobhax.accounts.models import LoginFailure, OAuthClient, OAuthToken, User
 from jobhax.accounts.passwords import hash_password
+from jobhax.clock import utcnow
 from jobhax.envelope import ApiError, ErrorCode
 
 DEFAULT_SCOPE = "read write"
 THROTTLE_MAX_FAILURES = 5
 THROTTLE_WINDOW = datetime.timedelta(minutes=15)
-
-
-def utcnow():
-    return datetime.datetime.now(datetime.UTC)
 
 
 def register_user(dbsession, *, username, email, password, password2, first_name="", last_name=""):
@@ -44,7 +41,7 @@ def register_user(dbsession, *, username, email, password, password2, first_name
     except IntegrityError as error:
         # Lost a race with a concurrent registration: same answer as if it had come first.
         constraint = getattr(error.orig.diag, "constraint_name", "") or ""
-        raise ApiError(ErrorCode.EMAIL_TAKEN if "email" in constraint else ErrorCode.USERNAME_TAKEN)
+        raise ApiError(ErrorCode.EMAIL_TAKEN if "email" in constraint else ErrorCode.USERNAME_TAKEN) from None
     return user
 
 

@@ -1,16 +1,35 @@
-"""The periodic refresh of the reporting materialized views (scheduled by jobhax.worker.run_worker)."""
+"""The periodic refresh of the reporting materialized views, declared by :func:`jobhax.metrics.includeme`
+(:func:`declare`)."""
 
+from jobhax.config import ConfigurationError
 from jobhax.metrics.refresh import refresh_reports
-from jobhax.worker import app, environment
+from jobhax.tasks import job_environment
+
+TASK_NAME = "jobhax.metrics.refresh_reports"
+QUEUE = "reports"
+PERIODIC_ID = "refresh-reports"
 
 
-@app.task(
-    name="jobhax.metrics.refresh_reports",
-    queue="reports",
-    queueing_lock="refresh-reports",
-    lock="refresh-reports",
-)
-def refresh_reports_task(timestamp: int):
-    """One refresh at a time across all workers; a refresh missed while none ran is not replayed twice."""
-    with environment().engine.begin() as connection:
+def refresh_reports_task(context, timestamp: int):
+    with job_environment(context).engine.begin() as connection:
         refresh_reports(connection)
+
+
+def refresh_cron(minutes):
+    """A cron line for 'every ``minutes`` minutes' (1-59, or whole hours up to a day)."""
+    if 1 <= minutes <= 59:
+        return f"*/{minutes} * * * *"
+    if minutes % 60 == 0 and 60 <= minutes <= 1440:
+        return "0 0 * * *" if minutes == 1440 else f"0 */{minutes // 60} * * *"
+    raise ConfigurationError(
+        "jobhax.reports_refresh_minutes must be 1-59 or a whole number of hours up to 24"
+    )
+
+
+def declare(config):
+    # One refresh at a time across all workers; a refresh missed while none ran is not replayed twice.
+    config.add_task(
+        refresh_reports_task, name=TASK_NAME, queue=QUEUE, queueing_lock=PERIODIC_ID, lock=PERIODIC_ID
+    )
+    minutes = config.get_settings()["jobhax.reports_refresh_minutes"]
+    config.add_periodic_task(TASK_NAME, cron=refresh_cron(minutes), periodic_id=PERIODIC_ID)

@@ -4,6 +4,8 @@ import datetime
 
 from icalendar import Calendar, Event
 
+from jobhax.clock import utcnow
+
 PRODID = "-//JobHax//Reminders//EN"
 UID_DOMAIN = "reminders.jobhax"
 
@@ -15,7 +17,7 @@ def reminder_uid(reminder_id):
 
 def feed(rows, now=None):
     """``rows``: (Reminder, job title, company), soonest first. The feed's bytes."""
-    now = now or datetime.datetime.now(datetime.UTC)
+    now = now or utcnow()
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")

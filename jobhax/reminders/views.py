@@ -2,35 +2,37 @@
 
 from urllib.parse import urlencode
 
-from jobhax.api import api_service
+from jobhax.api import AUTHENTICATED, PUBLIC, ApiService
 from jobhax.envelope import envelope
-from jobhax.reminders import calendar, schemas, services
-from jobhax.schema import body_validator, querystring_validator
+from jobhax.reminders import calendar, request_schemas, services
+from jobhax.validation import body_validator, querystring_validator
 
-AUTH = {"permission": "authenticated"}
+AUTH = {"permission": AUTHENTICATED}
 BODY = dict(validators=(body_validator,), **AUTH)
 QUERY = dict(validators=(querystring_validator,), **AUTH)
 FEED_PATH = "/api/users/calendar.ics"
 
-add_reminder = api_service("add_reminder", "/api/jobapps/add_reminder", "Add a reminder to an application.")
-update_reminder = api_service(
+add_reminder_service = ApiService(
+    "add_reminder", "/api/jobapps/add_reminder", "Add a reminder to an application."
+)
+update_reminder_service = ApiService(
     "update_reminder", "/api/jobapps/update_reminder", "Change a reminder's time, text or done flag."
 )
-delete_reminder = api_service("delete_reminder", "/api/jobapps/delete_reminder", "Delete a reminder.")
-get_reminders = api_service(
+delete_reminder_service = ApiService("delete_reminder", "/api/jobapps/delete_reminder", "Delete a reminder.")
+get_reminders_service = ApiService(
     "get_reminders",
     "/api/jobapps/get_reminders",
     "Open reminders, soonest first (optionally one application's).",
 )
-calendar_ics = api_service(
+calendar_ics_service = ApiService(
     "calendar_ics",
     FEED_PATH,
     "The open reminders as an iCalendar feed (text/calendar). No bearer: the key is the credential.",
 )
-get_calendar_url = api_service(
+get_calendar_url_service = ApiService(
     "get_calendar_url", "/api/users/get_calendar_url", "The caller's calendar feed URL (secret)."
 )
-reset_calendar_key = api_service(
+reset_calendar_key_service = ApiService(
     "reset_calendar_key",
     "/api/users/reset_calendar_key",
     "A new calendar feed URL; the old one stops working.",
@@ -41,8 +43,8 @@ def feed_url(request, key):
     return f"{request.application_url}{FEED_PATH}?{urlencode({'key': key})}"
 
 
-@add_reminder.post(schema=schemas.AddReminderBody, **BODY)
-def create_reminder(request):
+@add_reminder_service.post(schema=request_schemas.AddReminderBody, **BODY)
+def add_reminder(request):
     params = request.validated
     reminder = services.add_reminder(
         request.dbsession, request.authenticated_userid, params["jobapp_id"], params["due_at"], params["text"]
@@ -50,8 +52,8 @@ def create_reminder(request):
     return envelope(services.reminder_json(reminder))
 
 
-@update_reminder.post(schema=schemas.UpdateReminderBody, **BODY)
-def change_reminder(request):
+@update_reminder_service.post(schema=request_schemas.UpdateReminderBody, **BODY)
+def update_reminder(request):
     changes = dict(request.validated)
     reminder_id = changes.pop("reminder_id")
     reminder = services.update_reminder(
@@ -60,16 +62,16 @@ def change_reminder(request):
     return envelope(services.reminder_json(reminder))
 
 
-@delete_reminder.post(schema=schemas.ReminderIdBody, **BODY)
-def remove_reminder(request):
+@delete_reminder_service.post(schema=request_schemas.ReminderIdBody, **BODY)
+def delete_reminder(request):
     services.delete_reminder(
         request.dbsession, request.authenticated_userid, request.validated["reminder_id"]
     )
     return envelope(None)
 
 
-@get_reminders.get(schema=schemas.RemindersQuery, **QUERY)
-def list_reminders(request):
+@get_reminders_service.get(schema=request_schemas.RemindersQuery, **QUERY)
+def get_reminders(request):
     user_id = request.authenticated_userid
     jobapp_id = request.validated.get("jobapp_id")
     if jobapp_id is not None:
@@ -78,8 +80,10 @@ def list_reminders(request):
     return envelope([services.reminder_json(reminder) for reminder, _, _ in rows])
 
 
-@calendar_ics.get(schema=schemas.CalendarQuery, validators=(querystring_validator,))
-def show_calendar(request):
+@calendar_ics_service.get(
+    schema=request_schemas.CalendarQuery, validators=(querystring_validator,), permission=PUBLIC
+)
+def calendar_ics(request):
     owner = services.calendar_owner(request.dbsession, request.validated["key"])
     response = request.response
     response.content_type = "text/calendar"
@@ -88,14 +92,14 @@ def show_calendar(request):
     return response
 
 
-@get_calendar_url.get(**AUTH)
-def show_calendar_url(request):
+@get_calendar_url_service.get(**AUTH)
+def get_calendar_url(request):
     key = services.calendar_key(request.dbsession, request.registry.settings, request.authenticated_userid)
     return envelope({"url": feed_url(request, key)})
 
 
-@reset_calendar_key.post(**AUTH)
-def renew_calendar_key(request):
+@reset_calendar_key_service.post(**AUTH)
+def reset_calendar_key(request):
     key = services.reset_calendar_key(
         request.dbsession, request.registry.settings, request.authenticated_userid
     )

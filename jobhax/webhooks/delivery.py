@@ -5,12 +5,12 @@ the URL's host in the Host header and as the TLS server name, so certificates ar
 Redirects are not followed: a 3xx is a failure like any other non-2xx answer.
 """
 
-import datetime
 import json
 
 import urllib3
 from standardwebhooks.webhooks import Webhook as Signer
 
+from jobhax.clock import utcnow
 from jobhax.webhooks.addresses import RefusedUrl, checked_target
 
 USER_AGENT = "JobHax-Webhooks/1.0"
@@ -26,7 +26,7 @@ def body(event, timestamp, data):
 
 
 def signed_headers(secret, message_id, payload, now=None):
-    now = now or datetime.datetime.now(datetime.UTC)
+    now = now or utcnow()
     return {
         "webhook-id": message_id,
         "webhook-timestamp": str(int(now.timestamp())),

@@ -9,15 +9,16 @@ the rest. Payloads are built by PostgreSQL from the committed-to-be rows, exactl
 them.
 """
 
-import datetime
 import functools
 import json
 import secrets
 
-from sqlalchemy import text
+from sqlalchemy import ARRAY, BigInteger, bindparam, select, text
+
+import jobhax.jobapps.services as jobapp_services
 
 # jobapps.services calls this module: imported as a module, read when the first event is queued.
-import jobhax.jobapps.services as jobapp_services
+from jobhax.clock import utcnow
 from jobhax.jobapps.serializers import utc_z
 
 JOBAPP_CREATED = "jobapp.created"
@@ -41,38 +42,36 @@ _JOB = """ROW(:queue, :task, 0, 'webhook:' || w.id, NULL,
 
 # status_changed adds from_status, to_status and origin to the application object.
 _JOBAPP_DATA = """CASE WHEN e.event = 'jobapp.status_changed'
-                THEN o.object || jsonb_build_object(
+                THEN CAST(o.object AS jsonb) || jsonb_build_object(
                     'from_status', (SELECT jsonb_build_object('id', s.id, 'value', s.value)
                                     FROM application_statuses s WHERE s.id = e.from_status_id),
                     'to_status', o.object -> 'applicationStatus',
                     'origin', e.origin)
-                ELSE o.object END"""
+                ELSE CAST(o.object AS jsonb) END"""
 _JOBAPP_JOB = _JOB.format(message_id="e.message_id", event="e.event", data=_JOBAPP_DATA)
 
 
 @functools.cache
 def _defer_jobapp_events():
-    """The statement, around the application object get_jobapps answers, built by PostgreSQL from the same
-    rows (get_jobapps' row source, for the given ids, deleted ones included: jobapp.deleted needs them)."""
-    live_only = "j.deleted_at IS NULL"
-    rows = jobapp_services._jobapp_rows(None, None)
-    if live_only not in rows:
-        raise RuntimeError("get_jobapps' row source changed: update jobhax.webhooks.events")
-    rows = rows.replace(live_only, "j.id = ANY(CAST(:jobapp_ids AS bigint[]))")
-    return text(
-        f"""SELECT procrastinate_defer_jobs_v1(ARRAY(
+    """The statement: the objects get_jobapps would answer for the applications (a CTE built by
+    jobapps.services), one job per (hook, event) around them."""
+    objects = jobapp_services.jobapp_objects_statement(
+        bindparam("user_id"), bindparam("jobapp_ids", type_=ARRAY(BigInteger))
+    ).cte("o")
+    defer_jobs = text(
+        f"""procrastinate_defer_jobs_v1(ARRAY(
     SELECT {_JOBAPP_JOB}
     FROM webhooks w
     JOIN unnest(CAST(:jobapp_ids AS bigint[]), CAST(:events AS text[]), CAST(:message_ids AS text[]),
                 CAST(:from_status_ids AS integer[]), CAST(:origins AS text[]))
          WITH ORDINALITY AS e(jobapp_id, event, message_id, from_status_id, origin, n)
       ON e.event = ANY(w.events)
-    JOIN (SELECT p.id, CAST({jobapp_services._JOBAPP_OBJECT} AS jsonb) AS object FROM ({rows}) AS p) AS o
-      ON o.id = e.jobapp_id
+    JOIN o ON o.id = e.jobapp_id
     WHERE w.user_id = :user_id AND w.disabled_at IS NULL
     ORDER BY w.id, e.n
     FOR NO KEY UPDATE OF w))"""
     )
+    return select(defer_jobs).add_cte(objects)
 
 
 _EVENT_JOB = _JOB.format(
@@ -94,7 +93,7 @@ def message_id():
 
 
 def _timestamp():
-    return utc_z(datetime.datetime.now(datetime.UTC))
+    return utc_z(utcnow())
 
 
 def _queue_jobapp_events(dbsession, user_id, events):

@@ -17,10 +17,11 @@ from procrastinate.retry import RetryDecision
 from sqlalchemy import select, update
 
 from jobhax.accounts import provider_tokens
+from jobhax.clock import utcnow
+from jobhax.tasks import job_environment
 from jobhax.webhooks import delivery
 from jobhax.webhooks.events import QUEUE, TASK_NAME
 from jobhax.webhooks.models import Webhook
-from jobhax.worker import app, environment
 
 log = logging.getLogger(__name__)
 
@@ -41,15 +42,17 @@ def retry_wait(settings, attempts, age):
 class DeliveryRetry(procrastinate.RetryStrategy):
     """Every failure is retried: the task itself gives up (and disables the hook) after the give-up time."""
 
+    def __init__(self, settings):
+        super().__init__()
+        self.settings = settings
+
     def get_retry_decision(self, *, exception, job):
-        settings = environment().settings
-        age = event_age(job.task_kwargs["timestamp"], datetime.datetime.now(datetime.UTC))
-        return RetryDecision(retry_in={"seconds": retry_wait(settings, job.attempts, age)})
+        age = event_age(job.task_kwargs["timestamp"], utcnow())
+        return RetryDecision(retry_in={"seconds": retry_wait(self.settings, job.attempts, age)})
 
 
-@app.task(name=TASK_NAME, queue=QUEUE, retry=DeliveryRetry())
-def deliver(user_id: int, webhook_id: int, message_id: str, event: str, timestamp: str, data: dict):
-    env = environment()
+def deliver(context, user_id: int, webhook_id: int, message_id: str, event: str, timestamp: str, data: dict):
+    env = job_environment(context)
     settings = env.settings
     with env.transaction() as dbsession:
         hook = dbsession.execute(
@@ -69,7 +72,7 @@ def deliver(user_id: int, webhook_id: int, message_id: str, event: str, timestam
             timeout=settings["jobhax.webhooks_timeout"],
         )
     except delivery.DeliveryFailed as failure:
-        age = event_age(timestamp, datetime.datetime.now(datetime.UTC))
+        age = event_age(timestamp, utcnow())
         if age < settings["jobhax.webhooks_give_up_seconds"]:
             log.info("webhook %s: %s %s not delivered (%s); retried", webhook_id, event, message_id, failure)
             raise
@@ -78,5 +81,10 @@ def deliver(user_id: int, webhook_id: int, message_id: str, event: str, timestam
             dbsession.execute(
                 update(Webhook)
                 .where(Webhook.id == webhook_id, Webhook.user_id == user_id, Webhook.disabled_at.is_(None))
-                .values(disabled_at=datetime.datetime.now(datetime.UTC))
+                .values(disabled_at=utcnow())
             )
+
+
+def declare(config):
+    """The delivery task, its retry waits from the ``jobhax.webhooks_*`` settings."""
+    config.add_task(deliver, name=TASK_NAME, queue=QUEUE, retry=DeliveryRetry(config.get_settings()))

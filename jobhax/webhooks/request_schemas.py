@@ -1,6 +1,6 @@
 import colander
 
-from jobhax.schema import Id, JsonBody, Text
+from jobhax.validation import Id, JsonBody, Text
 from jobhax.webhooks.events import EVENTS
 from jobhax.webhooks.models import URL_MAX
 

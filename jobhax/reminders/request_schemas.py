@@ -1,8 +1,8 @@
 import colander
 
-from jobhax.jobapps.schemas import JobappQuery
+from jobhax.jobapps.request_schemas import JobappQuery
 from jobhax.reminders.models import REMINDER_TEXT_MAX
-from jobhax.schema import ApplicationDate, Flag, Id, JsonBody, QueryString, Text, required_text
+from jobhax.validation import ApplicationDate, Flag, Id, JsonBody, QueryString, Text, required_text
 
 DUE_AT = "ISO-8601 datetime (UTC unless it says otherwise), or YYYY-MM-DD for midnight UTC."
 
