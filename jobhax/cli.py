@@ -2,6 +2,7 @@
 
 import argparse
 import contextlib
+import functools
 import json
 import logging.config
 import sys
@@ -11,8 +12,8 @@ import plaster
 import transaction
 
 from jobhax.config import ConfigurationError, load_settings
-from jobhax.db import database_url, get_engine, get_session_factory, get_tm_session
-from jobhax.server import SHUTDOWN_TIMEOUT, serve, serve_workers
+from jobhax.db import database_url, direct_database_url, get_engine, get_session_factory, get_tm_session
+from jobhax.server import BLOCKING_THREADS, SHUTDOWN_TIMEOUT, serve
 
 
 def _raw_settings(ini):
@@ -55,9 +56,13 @@ def _session_scope(settings):
 
 
 @contextlib.contextmanager
-def _transaction(args):
-    """A connection in a transaction committed on success, for CLI work on plain SQL."""
-    engine = get_engine(_settings(args))
+def _transaction(args, direct=False):
+    """A connection in a transaction committed on success, for CLI work on plain SQL; ``direct``: on
+    PostgreSQL itself rather than through a pooler."""
+    settings = _settings(args)
+    if direct:
+        settings["sqlalchemy.url"] = direct_database_url(settings)
+    engine = get_engine(settings)
     try:
         with engine.begin() as connection:
             yield connection
@@ -69,7 +74,7 @@ def cmd_migrate(args):
     from jobhax.migrations import upgrade
 
     settings = _settings(args)
-    upgrade(database_url(settings))
+    upgrade(direct_database_url(settings))
     print("database migrated to head", file=sys.stderr)
 
 
@@ -102,34 +107,46 @@ def ensure_development_client(settings):
     return known
 
 
-def cmd_serve(args):
+def serving_app(raw, run_jobs=False):
+    """The WSGI app of one serve process; with ``run_jobs`` (development) a job worker runs beside it."""
     from jobhax import main
+
+    if run_jobs:
+        start_background_worker(raw)
+    return main({}, **raw)
+
+
+def cmd_serve(args):
     from jobhax.migrations import upgrade
 
     raw = _resolved_raw_settings(args.ini)
     settings = load_settings(raw)
-    if settings["jobhax.env"] == "development":
-        upgrade(settings["sqlalchemy.url"])
+    development = settings["jobhax.env"] == "development"
+    if development:
+        upgrade(direct_database_url(settings))
         client = ensure_development_client(settings)
         print(
             f"development OAuth client: client_id={client['client_id']} "
             f"client_secret={client['client_secret']}",
             flush=True,
         )
-        start_background_worker(raw)
     server_options = plaster.get_settings(args.ini, "server:main")
-    host = args.host or server_options.get("listen", "127.0.0.1:6543").rsplit(":", 1)[0]
-    port = args.port or int(server_options.get("listen", "127.0.0.1:6543").rsplit(":", 1)[1])
-    options = dict(
-        threads=int(server_options.get("threads", 8)), ident="jobhax", shutdown_timeout=args.shutdown_timeout
+    listen_host, listen_port = server_options.get("listen", "127.0.0.1:6543").rsplit(":", 1)
+    host = args.host or listen_host
+    port = args.port or int(listen_port)
+    # Development runs one process, whose in-process job worker must exist once.
+    workers = 1 if development else max(1, args.workers)
+    backpressure = server_options.get("backpressure")
+    print(f"serving on http://{host}:{port} with {workers} process(es)", flush=True)
+    serve(
+        functools.partial(serving_app, raw, run_jobs=development),
+        host=host,
+        port=port,
+        workers=workers,
+        blocking_threads=int(server_options.get("blocking_threads", BLOCKING_THREADS)),
+        backpressure=int(backpressure) if backpressure else None,
+        shutdown_timeout=args.shutdown_timeout,
     )
-    if args.workers > 1 and settings["jobhax.env"] != "development":
-        print(f"serving on http://{host}:{port} with {args.workers} processes", flush=True)
-        serve_workers(lambda: main({}, **raw), host=host, port=port, workers=args.workers, **options)
-        return
-    app = main({}, **raw)
-    print(f"serving on http://{host}:{port}", flush=True)
-    serve(app, host=host, port=port, **options)
 
 
 def cmd_worker(args):
@@ -151,7 +168,8 @@ def cmd_create_bi_user(args):
     from jobhax.metrics.refresh import create_bi_user
 
     try:
-        with _transaction(args) as connection:
+        # Direct: the URL it prints is where BI tools connect, never the pooler in front of the service.
+        with _transaction(args, direct=True) as connection:
             url = create_bi_user(connection, args.name)
     except ValueError as error:
         print(f"cannot create BI user: {error}", file=sys.stderr)
@@ -193,7 +211,7 @@ def build_parser():
         "--ini", default="development.ini", help="configuration file (default: development.ini)"
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    serve = commands.add_parser("serve", help="serve the API with waitress")
+    serve = commands.add_parser("serve", help="serve the API with granian")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.add_argument(

@@ -22,6 +22,7 @@ def flag(value):
 # setting name -> (environment variable, coercion, default)
 SETTINGS = {
     "sqlalchemy.url": ("JOBHAX_DATABASE_URL", str, None),
+    "jobhax.direct_database_url": ("JOBHAX_DIRECT_DATABASE_URL", str, None),
     "jobhax.secret_key": ("JOBHAX_SECRET_KEY", str, None),
     "jobhax.env": ("JOBHAX_ENV", str, "development"),
     "jobhax.google_api_base": ("JOBHAX_GOOGLE_API_BASE", str, "https://www.googleapis.com"),
@@ -65,8 +66,9 @@ def load_settings(settings):
             result[name] = coerce(raw.strip() if isinstance(raw, str) else raw)
         except (TypeError, ValueError):
             raise ConfigurationError(f"{name} ({env_name}) must be {coerce.__name__}, got {raw!r}") from None
-    if not result.get("sqlalchemy.url"):
-        result["sqlalchemy.url"] = None
+    for name in ("sqlalchemy.url", "jobhax.direct_database_url"):
+        if not result.get(name):
+            result[name] = None
     if result["jobhax.access_token_expires_in"] <= 0:
         raise ConfigurationError("jobhax.access_token_expires_in must be a positive number of seconds")
     result["jobhax.cors_origins"] = [
