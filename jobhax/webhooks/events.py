@@ -97,7 +97,8 @@ def _timestamp():
 
 
 def _queue_jobapp_events(dbsession, user_id, events):
-    """``events``: ``(jobapp_id, event, from_status_id, origin)`` tuples, in the order they happened."""
+    """``events``: ``(jobapp_id, event, from_status_id, origin)`` tuples, in the order they happened; one
+    statement whatever their number, none included (a request's statement count never depends on data)."""
     dbsession.execute(
         _defer_jobapp_events(),
         {
@@ -119,11 +120,10 @@ def jobapp_created(dbsession, jobapp):
 
 
 def jobapps_created(dbsession, user_id, jobapp_ids):
-    """Applications created together (an import batch): one statement for them all."""
-    if jobapp_ids:
-        _queue_jobapp_events(
-            dbsession, user_id, [(jobapp_id, JOBAPP_CREATED, None, None) for jobapp_id in jobapp_ids]
-        )
+    """Applications created together (an import batch): one statement for them all, even none."""
+    _queue_jobapp_events(
+        dbsession, user_id, [(jobapp_id, JOBAPP_CREATED, None, None) for jobapp_id in jobapp_ids]
+    )
 
 
 def jobapp_updated(dbsession, jobapp, from_status_id=None, origin=USER):
@@ -140,8 +140,7 @@ def jobapps_updated(dbsession, user_id, changes, origin=USER):
         events.append((jobapp_id, JOBAPP_UPDATED, None, None))
         if from_status_id is not None:
             events.append((jobapp_id, JOBAPP_STATUS_CHANGED, from_status_id, origin))
-    if events:
-        _queue_jobapp_events(dbsession, user_id, events)
+    _queue_jobapp_events(dbsession, user_id, events)
 
 
 def jobapp_deleted(dbsession, jobapp):
@@ -149,10 +148,9 @@ def jobapp_deleted(dbsession, jobapp):
 
 
 def jobapps_deleted(dbsession, user_id, jobapp_ids):
-    if jobapp_ids:
-        _queue_jobapp_events(
-            dbsession, user_id, [(jobapp_id, JOBAPP_DELETED, None, None) for jobapp_id in jobapp_ids]
-        )
+    _queue_jobapp_events(
+        dbsession, user_id, [(jobapp_id, JOBAPP_DELETED, None, None) for jobapp_id in jobapp_ids]
+    )
 
 
 def import_finished(dbsession, user_id):
