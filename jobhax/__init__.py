@@ -6,10 +6,9 @@ from pyramid.config import Configurator
 
 from jobhax.config import load_settings
 
-# oauthlib and requests-oauthlib write tokens and Authorization headers at DEBUG: a root logger set to DEBUG
-# must not turn that on in the web process, the worker or the CLI (nothing logs a token).
-for _name in ("oauthlib", "requests_oauthlib"):
-    logging.getLogger(_name).setLevel(logging.INFO)
+# oauthlib writes tokens at DEBUG: a root logger set to DEBUG must not turn that on in the web process,
+# the worker or the CLI (nothing logs a token).
+logging.getLogger("oauthlib").setLevel(logging.INFO)
 
 DOMAINS = (
     "jobhax.accounts",

@@ -5,6 +5,7 @@ import contextlib
 import functools
 import json
 import logging.config
+import signal
 import sys
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import transaction
 
 from jobhax.config import ConfigurationError, load_settings
 from jobhax.db import database_url, direct_database_url, get_engine, get_session_factory, get_tm_session
+from jobhax.progress import terminal_bar
 from jobhax.server import BLOCKING_THREADS, SHUTDOWN_TIMEOUT, serve
 
 
@@ -74,7 +76,7 @@ def cmd_migrate(args):
     from jobhax.migrations import upgrade
 
     settings = _settings(args)
-    upgrade(direct_database_url(settings))
+    upgrade(direct_database_url(settings), progress=terminal_bar)
     print("database migrated to head", file=sys.stderr)
 
 
@@ -159,7 +161,7 @@ def cmd_refresh_reports(args):
     from jobhax.metrics.refresh import refresh_reports
 
     with _transaction(args) as connection:
-        refreshed = refresh_reports(connection)
+        refreshed = refresh_reports(connection, progress=terminal_bar)
     for name, duration_ms in refreshed:
         print(f"reporting.{name} refreshed in {duration_ms} ms")
 
@@ -182,7 +184,9 @@ def cmd_seed_demo(args):
     from jobhax.demo import seed_demo
 
     with _transaction(args) as connection:
-        seeded = seed_demo(connection, args.users, args.apps_per_user, args.seed, size_mix=args.mix)
+        seeded = seed_demo(
+            connection, args.users, args.apps_per_user, args.seed, size_mix=args.mix, progress=terminal_bar
+        )
     print(
         json.dumps(
             {
@@ -243,8 +247,14 @@ def build_parser():
     return parser
 
 
+def _exit_on_sigterm(signum, frame):
+    # SystemExit runs the exit handlers: the embedded PostgreSQL this process started stops with it.
+    sys.exit(128 + signum)
+
+
 def main(argv=None):
     args = build_parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         logging.config.fileConfig(args.ini, disable_existing_loggers=False)
     except (KeyError, OSError, ValueError):

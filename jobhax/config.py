@@ -1,20 +1,22 @@
 """Settings: the ini gives structure, the environment wins, bad values fail at start."""
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
-def flag(value):
-    """An ini or environment boolean: true/false, yes/no, on/off, 1/0."""
+def boolean(value):
+    """A flag written as true/false, yes/no, on/off or 1/0; anything else is a mistake, not false."""
     if isinstance(value, bool):
         return value
-    lowered = str(value).lower()
-    if lowered in ("true", "yes", "on", "1"):
+    text = str(value).strip().lower()
+    if text in ("true", "yes", "on", "1"):
         return True
-    if lowered in ("false", "no", "off", "0"):
+    if text in ("false", "no", "off", "0"):
         return False
     raise ValueError(value)
 
@@ -35,8 +37,9 @@ SETTINGS = {
     "jobhax.import_retry_seconds": ("JOBHAX_IMPORT_RETRY_SECONDS", float, 2.0),
     "jobhax.var_dir": ("JOBHAX_VAR_DIR", str, str(PROJECT_ROOT / "var")),
     "jobhax.worker_stalled_seconds": ("JOBHAX_WORKER_STALLED_SECONDS", float, 60.0),
+    "jobhax.legacy_http_status": ("JOBHAX_LEGACY_HTTP_STATUS", boolean, False),
     # Webhooks (jobhax/webhooks): receivers on loopback/private networks (and over http) only when true.
-    "jobhax.webhooks_allow_private": ("JOBHAX_WEBHOOKS_ALLOW_PRIVATE", flag, False),
+    "jobhax.webhooks_allow_private": ("JOBHAX_WEBHOOKS_ALLOW_PRIVATE", boolean, False),
     "jobhax.webhooks_timeout": ("JOBHAX_WEBHOOKS_TIMEOUT", float, 10.0),
     "jobhax.webhooks_retry_seconds": ("JOBHAX_WEBHOOKS_RETRY_SECONDS", float, 5.0),
     "jobhax.webhooks_max_wait_seconds": ("JOBHAX_WEBHOOKS_MAX_WAIT_SECONDS", float, 3600.0),
@@ -44,6 +47,7 @@ SETTINGS = {
 }
 
 MIN_SECRET_KEY_LENGTH = 32
+PROVIDER_BASES = ("jobhax.google_api_base", "jobhax.linkedin_api_base", "jobhax.linkedin_web_base")
 
 
 class ConfigurationError(Exception):
@@ -74,8 +78,36 @@ def load_settings(settings):
     result["jobhax.cors_origins"] = [
         origin.strip() for origin in result["jobhax.cors_origins"].replace(",", " ").split() if origin.strip()
     ]
+    for name in PROVIDER_BASES:
+        result[name] = result[name] or SETTINGS[name][2]
+        _check_provider_base(name, result[name])
     result["jobhax.secret_key"] = _secret_key(result)
     return result
+
+
+def is_loopback(host):
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_provider_base(name, value):
+    """Provider calls carry the user's Google or LinkedIn token: https, or http:// to a local fake only."""
+    try:
+        parts = urlsplit(value)
+        host = (parts.hostname or "").lower()
+        parts.port  # noqa: B018 -- raises ValueError on a malformed port
+    except ValueError:
+        parts, host = None, ""
+    if parts and host and (parts.scheme == "https" or (parts.scheme == "http" and is_loopback(host))):
+        return
+    raise ConfigurationError(
+        f"{name} ({SETTINGS[name][0]}) must be an https:// URL, or http:// on a loopback host "
+        f"(localhost, 127.0.0.0/8, [::1]) for a local fake; got {value!r}"
+    )
 
 
 def _secret_key(settings):

@@ -7,6 +7,10 @@ from alembic import command, op
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine
+from sqlalchemy.pool import NullPool
+
+from jobhax.progress import silent
 
 SCRIPT_LOCATION = str(Path(__file__).resolve().parent.parent / "alembic")
 
@@ -18,8 +22,28 @@ def alembic_config(url):
     return config
 
 
-def upgrade(url, revision="head"):
-    command.upgrade(alembic_config(url), revision)
+def upgrade(url, revision="head", progress=silent):
+    """Apply the revisions up to ``revision``; ``progress`` (:mod:`jobhax.progress`) advances per revision."""
+    config = alembic_config(url)
+    with progress(total=len(pending_revisions(url, revision)), desc="migrate", unit="revision") as bar:
+
+        def applied(step, **kwargs):
+            bar.set_postfix_str(step.up_revision_id or "")
+            bar.update(1)
+
+        config.attributes["on_version_apply"] = applied
+        command.upgrade(config, revision)
+
+
+def pending_revisions(url, revision="head"):
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_heads()
+    finally:
+        engine.dispose()
+    script = ScriptDirectory(SCRIPT_LOCATION)
+    return list(script.iterate_revisions(revision, current[0] if len(current) == 1 else current or None))
 
 
 def downgrade(url, revision):

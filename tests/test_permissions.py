@@ -22,6 +22,7 @@ PUBLIC_ROUTES = {
     ("lbheartbeat", "GET"),
     ("version", "GET"),
     ("api_document", "GET"),
+    ("api_ui", "GET"),
     ("calendar_ics", "GET"),  # the key in its URL is the credential: calendar apps send no bearer
 }
 AUTHENTICATED_ROUTES = {
