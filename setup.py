@@ -26,6 +26,9 @@ requires = [
     "zxcvbn>=4.4",  # its `passwords` frequency list backs the password policy (mail goes out through smtplib)
     "lxml>=5.0",  # the mail import's HTML reader: linear in its input (html.parser is not)
     "nh3>=0.2.14",  # sanitizes the mail bodies get_user_google_mails serves
+    "icalendar>=6.0",  # the calendar feed (RFC 5545)
+    "standardwebhooks>=1.0",  # webhook signatures
+    "urllib3>=2.0",  # webhook deliveries, connecting to the checked address
     "swagger-ui-bundle>=1.1",  # Swagger UI's files for /__api__/ui, served from the package
 ]
 
@@ -42,6 +45,7 @@ testing_requires = [
     "py-spy>=0.3",  # profiles the server under `make bench` (bench/README.md)
     "ruff>=0.17,<0.18",  # `make test` lints first; a newer ruff may bring new findings: bump on purpose
     "aiosmtpd>=1.4",  # the real SMTP server the mail tests send to
+    "trustme>=1.1",  # TLS certificates for the test webhook receiver
     "selenium>=4.20",  # drives Debian's chromium through /usr/bin/chromedriver (tests/ops/test_api_ui.py)
 ]
 

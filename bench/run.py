@@ -6,8 +6,11 @@ The databases are scratch ones named after JOBHAX_BENCH_DATABASE_URL (default ``
 ``--reuse`` finds the same shape already there. Users of 100, 1,000 and
 10,000 applications are seeded inside a table of ``--total`` applications (filler users of 1,000 each),
 plus a 1,000-application "writer" user that add_jobapp and update_jobapp write to, so writes never change
-what the read benchmarks see. Then the 100-application user's metrics run again on a table of
-``--compare-total`` applications, to show their latency does not grow with the table.
+what the read benchmarks see, and a 1,000-application "hooked" user with 3 webhooks subscribed to every
+application event, whose writes must stay within 10% of the writer's (deliveries never run in the request:
+each write only queues one job per hook and event; no worker runs during the benchmark). Then the
+100-application user's metrics run again on a table of ``--compare-total`` applications, to show their
+latency does not grow with the table.
 
 Quick run while developing: ``make bench BENCH_ARGS="--duration 3 --total 100000 --compare-total 0 --reuse"``.
 """
@@ -40,7 +43,9 @@ from tests.servers import serve_command  # noqa: E402
 BENCH = ROOT / "bench"
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/jobhax_bench"
 SECRET_KEY = "bench-secret-key-that-is-long-enough-0123456789"
-BENCH_USERS = {"u100": 100, "u1000": 1_000, "u10000": 10_000, "writer": 1_000}
+BENCH_USERS = {"u100": 100, "u1000": 1_000, "u10000": 10_000, "writer": 1_000, "hooked": 1_000}
+HOOKS = 3
+WITH_HOOKS = "+3hooks"
 FILLER_APPS = 1_000
 SEED = 2019
 METRICS = ENDPOINTS
@@ -85,6 +90,7 @@ def seed(url, total):
         filler = max(0, total - sum(BENCH_USERS.values())) // FILLER_APPS
         seed_demo(connection, filler, FILLER_APPS, SEED)
     log(f"seeded {total} applications in {time.monotonic() - started:.0f} s")
+    add_bench_hooks(engine, users["hooked"]["id"])
     _vacuum(engine)
     with engine.connect() as connection:
         for user in users.values():
@@ -100,6 +106,29 @@ def seed(url, total):
         connection.execute(text("INSERT INTO bench_state VALUES (:state)"), {"state": json.dumps(state)})
     engine.dispose()
     return state
+
+
+def add_bench_hooks(engine, user_id):
+    """The hooked user's webhooks, to addresses no worker will call during the benchmark."""
+    from jobhax.accounts.provider_tokens import encrypt
+    from jobhax.webhooks.events import EVENTS
+    from jobhax.webhooks.services import new_secret
+
+    settings = {"jobhax.secret_key": SECRET_KEY}
+    with engine.begin() as connection:
+        for n in range(HOOKS):
+            connection.execute(
+                text(
+                    "INSERT INTO webhooks (user_id, url, events, secret_encrypted)"
+                    " VALUES (:user_id, :url, :events, :secret)"
+                ),
+                {
+                    "user_id": user_id,
+                    "url": f"https://hooks.bench.invalid/{n}",
+                    "events": list(EVENTS),
+                    "secret": encrypt(settings, new_secret()),
+                },
+            )
 
 
 def _vacuum(engine):
@@ -248,31 +277,33 @@ def cases(state, tokens):
                 {"file": BENCH / "sql" / f"{endpoint}.sql"},
             )
         )
-    found.append(
-        (
-            "add_jobapp",
-            "writer",
-            {
-                "method": "POST",
-                "path": "/api/jobapps/add_jobapp",
-                "body": '{"job_title": "Bench Engineer", "company": "Benchcorp", "source": "LinkedIn", '
-                '"status_id": {status}}',
-            },
-            {"file": BENCH / "sql" / "add_jobapp.sql"},
+    for user in ("writer", "hooked"):
+        suffix = WITH_HOOKS if user == "hooked" else ""
+        found.append(
+            (
+                "add_jobapp" + suffix,
+                user,
+                {
+                    "method": "POST",
+                    "path": "/api/jobapps/add_jobapp",
+                    "body": '{"job_title": "Bench Engineer", "company": "Benchcorp", "source": "LinkedIn", '
+                    '"status_id": {status}}',
+                },
+                {"file": BENCH / "sql" / "add_jobapp.sql"},
+            )
         )
-    )
-    found.append(
-        (
-            "update_jobapp",
-            "writer",
-            {
-                "method": "POST",
-                "path": "/api/jobapps/update_jobapp",
-                "body": '{"jobapp_id": {id}, "status_id": {status}}',
-            },
-            {"file": BENCH / "sql" / "update_jobapp.sql"},
+        found.append(
+            (
+                "update_jobapp" + suffix,
+                user,
+                {
+                    "method": "POST",
+                    "path": "/api/jobapps/update_jobapp",
+                    "body": '{"jobapp_id": {id}, "status_id": {status}}',
+                },
+                {"file": BENCH / "sql" / "update_jobapp.sql"},
+            )
         )
-    )
     return found
 
 
@@ -388,6 +419,18 @@ def target(name, user):
     return None
 
 
+def hooks_verdicts(rows):
+    """A write with 3 hooks subscribed: within 10% of the same write without hooks (when both ran)."""
+    for row in rows:
+        if not row["endpoint"].endswith(WITH_HOOKS):
+            continue
+        base = next((r for r in rows if r["endpoint"] == row["endpoint"].removesuffix(WITH_HOOKS)), None)
+        if base is None:
+            continue
+        met = row["req_s"] >= 0.9 * base["req_s"] and row["failed"] == 0
+        row["target"] = ("met" if met else "MISSED") + f" (>= 90% of {base['req_s']:.0f}/s without hooks)"
+
+
 def verdict(row):
     goal = target(row["endpoint"], row["user"])
     if goal is None:
@@ -459,7 +502,7 @@ def prepared(url, total, reuse):
             engine.dispose()
         except Exception:
             state = None
-        if state is not None and state["total"] == total:
+        if state is not None and state["total"] == total and set(state["users"]) == set(BENCH_USERS):
             log(f"reusing {make_url(url).database} ({total} applications)")
             return state
     return seed(url, total)
@@ -525,6 +568,7 @@ def run(args, url, total, wanted):
         finally:
             server.terminate()
             server.wait(timeout=40)
+    hooks_verdicts(rows)
     return rows, wire
 
 
@@ -606,7 +650,9 @@ def main(argv=None):
         help="keep a database already seeded with the same total (env BENCH_REUSE=1)",
     )
     parser.add_argument("--only", help="run only endpoints whose name contains this")
-    parser.add_argument("--users", help="comma-separated bench users to run (u100,u1000,u10000,writer)")
+    parser.add_argument(
+        "--users", help="comma-separated bench users to run (u100,u1000,u10000,writer,hooked)"
+    )
     parser.add_argument(
         "--workers",
         type=int,

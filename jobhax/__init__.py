@@ -10,7 +10,15 @@ from jobhax.config import load_settings
 # the worker or the CLI (nothing logs a token).
 logging.getLogger("oauthlib").setLevel(logging.INFO)
 
-DOMAINS = ("jobhax.accounts", "jobhax.jobapps", "jobhax.mailimport", "jobhax.metrics", "jobhax.ops")
+DOMAINS = (
+    "jobhax.accounts",
+    "jobhax.jobapps",
+    "jobhax.mailimport",
+    "jobhax.metrics",
+    "jobhax.reminders",
+    "jobhax.webhooks",
+    "jobhax.ops",
+)
 
 
 def configure(settings):

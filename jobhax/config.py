@@ -46,6 +46,12 @@ SETTINGS = {
     "jobhax.web_base_url": ("JOBHAX_WEB_BASE_URL", str, "http://127.0.0.1:6543"),
     "jobhax.register_per_hour": ("JOBHAX_REGISTER_PER_HOUR", int, 20),
     "jobhax.legacy_http_status": ("JOBHAX_LEGACY_HTTP_STATUS", boolean, False),
+    # Webhooks (jobhax/webhooks): receivers on loopback/private networks (and over http) only when true.
+    "jobhax.webhooks_allow_private": ("JOBHAX_WEBHOOKS_ALLOW_PRIVATE", boolean, False),
+    "jobhax.webhooks_timeout": ("JOBHAX_WEBHOOKS_TIMEOUT", float, 10.0),
+    "jobhax.webhooks_retry_seconds": ("JOBHAX_WEBHOOKS_RETRY_SECONDS", float, 5.0),
+    "jobhax.webhooks_max_wait_seconds": ("JOBHAX_WEBHOOKS_MAX_WAIT_SECONDS", float, 3600.0),
+    "jobhax.webhooks_give_up_seconds": ("JOBHAX_WEBHOOKS_GIVE_UP_SECONDS", float, 86400.0),
 }
 
 MIN_SECRET_KEY_LENGTH = 32

@@ -4,3 +4,5 @@ from jobhax.accounts.models import LoginFailure, OAuthClient, OAuthToken, Social
 from jobhax.db import Base  # noqa: F401
 from jobhax.jobapps.models import ApplicationStatus, JobApplication, JobPosting, Note, StatusHistory  # noqa: F401
 from jobhax.mailimport.models import Mail, MailImport  # noqa: F401
+from jobhax.reminders.models import CalendarFeed, Reminder  # noqa: F401
+from jobhax.webhooks.models import Webhook  # noqa: F401

@@ -47,9 +47,13 @@ NULL = {"type": "object", "x-nullable": True, "enum": [None], "description": "al
 
 
 class Responses:
-    def __init__(self, data, *errors):
+    """``data`` of the success envelope and the codes; ``produces`` for a non-JSON success answer (``data``
+    then describes the file); errors stay envelopes."""
+
+    def __init__(self, data, *errors, produces=None):
         self.data = data
         self.errors = errors
+        self.produces = produces
 
 
 DEFINITIONS = {
@@ -139,6 +143,27 @@ DEFINITIONS = {
         mails=array(ANY_OBJECT),
         mail_imports=array(ANY_OBJECT),
     ),
+    "Reminder": obj(
+        id=INTEGER,
+        jobapp_id=INTEGER,
+        due_at=UTC_TIME,
+        text={"type": "string", "minLength": 1, "maxLength": 1000},
+        done=BOOLEAN,
+    ),
+    "CalendarUrl": obj(url={"type": "string", "description": "absolute; the key in it is the credential"}),
+    "Webhook": obj(
+        id=INTEGER,
+        url=STRING,
+        events=array(STRING),
+        disabled={"type": "boolean", "description": "true once deliveries failed for 24 h"},
+    ),
+    "NewWebhook": obj(
+        "The new webhook; `secret` (whsec_…) signs its deliveries and is shown only here.",
+        id=INTEGER,
+        url=STRING,
+        events=array(STRING),
+        secret=STRING,
+    ),
 }
 
 # get_jobapps answers a plain array, or one page {items, next_cursor} when ``limit`` is given. Swagger 2.0
@@ -211,6 +236,22 @@ RESPONSES = {
     "add_jobapp_note": Responses(ref("Note"), ErrorCode.NOT_FOUND, ErrorCode.QUOTA_EXCEEDED),
     "update_jobapp_note": Responses(NULL, ErrorCode.NOT_FOUND),
     "delete_jobapp_note": Responses(NULL, ErrorCode.NOT_FOUND),
+    # Reminders and the calendar feed.
+    "add_reminder": Responses(ref("Reminder"), ErrorCode.NOT_FOUND, ErrorCode.QUOTA_EXCEEDED),
+    "update_reminder": Responses(ref("Reminder"), ErrorCode.NOT_FOUND),
+    "delete_reminder": Responses(NULL, ErrorCode.NOT_FOUND),
+    "get_reminders": Responses(array(ref("Reminder")), ErrorCode.NOT_FOUND),
+    "calendar_ics": Responses(
+        {"type": "string", "description": "RFC 5545 iCalendar: one VEVENT per open reminder"},
+        ErrorCode.NOT_FOUND,
+        produces="text/calendar",
+    ),
+    "get_calendar_url": Responses(ref("CalendarUrl")),
+    "reset_calendar_key": Responses(ref("CalendarUrl")),
+    # Webhooks.
+    "add_webhook": Responses(ref("NewWebhook"), ErrorCode.QUOTA_EXCEEDED),
+    "get_webhooks": Responses(array(ref("Webhook"))),
+    "delete_webhook": Responses(NULL, ErrorCode.NOT_FOUND),
     # Metrics.
     "get_total_application_count": Responses(obj(count=COUNT)),
     "get_application_count_by_month": Responses(MONTHLY_COUNTS),

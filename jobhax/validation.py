@@ -87,7 +87,8 @@ class ApplicationDate(Scalar):
         return value.isoformat()
 
     def parse(self, node, cstruct):
-        if not isinstance(cstruct, str) or not cstruct.isascii():
+        # isprintable: Python's fromisoformat lets a trailing NUL through after an offset.
+        if not isinstance(cstruct, str) or not cstruct.isascii() or not cstruct.isprintable():
             raise colander.Invalid(node, "must be a date")
         try:
             if len(cstruct) == 10:

@@ -21,6 +21,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "/api/users/refresh_token",
         "/api/users/logout",
         "/api/users/auth_social_user",
+        "/api/users/calendar.ics",  # its key is the credential
     }
 )
 

@@ -91,6 +91,20 @@ BODIES = {
     ),
     "update_profile": ("/api/users/update_profile", lambda ids: {"first_name": "Joe", "last_name": "Smith"}),
     "delete_account": ("/api/users/delete_account", lambda ids: {"password": PASSWORD}),
+    "add_reminder": (
+        "/api/jobapps/add_reminder",
+        lambda ids: {"jobapp_id": ids["jobapp"], "due_at": "2030-01-31T09:00:00Z", "text": "Follow up"},
+    ),
+    "update_reminder": (
+        "/api/jobapps/update_reminder",
+        lambda ids: {"reminder_id": 1, "due_at": "2030-02-01T09:00:00Z", "text": "Call", "done": True},
+    ),
+    "delete_reminder": ("/api/jobapps/delete_reminder", lambda ids: {"reminder_id": 1}),
+    "add_webhook": (
+        "/api/users/add_webhook",
+        lambda ids: {"url": "https://93.184.216.34/hook", "events": ["jobapp.created"]},
+    ),
+    "delete_webhook": ("/api/users/delete_webhook", lambda ids: {"webhook_id": 1}),
 }
 
 # Each whole-body case: (raw body, Content-Type).
@@ -127,6 +141,8 @@ REQUIRED = {
     "request_password_reset": ["email"],
     "reset_password": ["token", "password", "password2"],
     "change_password": ["old_password", "password", "password2"],
+    "add_reminder": ["jobapp_id", "due_at", "text"],
+    "add_webhook": ["url", "events"],
 }
 
 # Each per-field case replaces one string field of the valid body.

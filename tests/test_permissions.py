@@ -26,6 +26,7 @@ PUBLIC_ROUTES = {
     ("version", "GET"),
     ("api_document", "GET"),
     ("api_ui", "GET"),
+    ("calendar_ics", "GET"),  # the key in its URL is the credential: calendar apps send no bearer
 }
 AUTHENTICATED_ROUTES = {
     ("get_linkedin_profile", "GET"),
@@ -56,6 +57,15 @@ AUTHENTICATED_ROUTES = {
     ("get_count_by_statuses", "GET"),
     ("get_word_count", "GET"),
     ("get_count_by_jobtitle_and_statuses", "GET"),
+    ("add_reminder", "POST"),
+    ("update_reminder", "POST"),
+    ("delete_reminder", "POST"),
+    ("get_reminders", "GET"),
+    ("get_calendar_url", "GET"),
+    ("reset_calendar_key", "POST"),
+    ("add_webhook", "POST"),
+    ("get_webhooks", "GET"),
+    ("delete_webhook", "POST"),
 }
 
 

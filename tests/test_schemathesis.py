@@ -29,6 +29,8 @@ BEYOND_SWAGGER_2 = {
     "delete_account": "password (accounts with one) or confirm (social-only accounts) is required",
     "update_gmail_token": "a token Google rejects answers 3 (400): the fake Google knows no token here",
     "oauth_token": "username and password come with grant_type=password, refresh_token with refresh_token",
+    "update_reminder": "due_at, text or done (any of them) is required",
+    "add_webhook": "the URL must be https and resolve to public addresses only (code 10 otherwise)",
 }
 
 

@@ -1,6 +1,6 @@
 """Job application rules. Every lookup is scoped to the caller: a foreign id is a missing id."""
 
-from sqlalchemy import Text, case, delete, func, insert, literal_column, null, select, tuple_, update
+from sqlalchemy import Text, any_, case, delete, func, insert, literal_column, null, select, tuple_, update
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from jobhax import quotas
@@ -14,6 +14,7 @@ from jobhax.jobapps.models import (
     Note,
     StatusHistory,
 )
+from jobhax.webhooks import events as webhook_events
 
 APPLIED = 1
 STATUS_ID_MAX = 32_767
@@ -143,6 +144,13 @@ def list_jobapps_json_statement(user_id, status_id=None):
     return select(_json_array(rows.c))
 
 
+def jobapp_objects_statement(user_id, jobapp_ids):
+    """``(id, object)`` of the caller's live applications among ``jobapp_ids`` (an array), each object as
+    get_jobapps answers it: the payloads of webhook events."""
+    rows = _live_jobapp_rows(user_id, None).where(JobApplication.id == any_(jobapp_ids)).subquery("p")
+    return select(rows.c.id, _jobapp_object(rows.c).label("object"))
+
+
 def list_jobapps_json(dbsession, user_id, status_id=None):
     """The caller's applications as JSON text: the array get_jobapps answers, newest applyDate first."""
     return dbsession.scalar(list_jobapps_json_statement(user_id, status_id))
@@ -211,6 +219,7 @@ def add_jobapp(
     dbsession.add(jobapp)
     dbsession.flush()
     record_first_status(dbsession, [jobapp.id], status_id, now)
+    webhook_events.jobapp_created(dbsession, jobapp)
     return jobapp
 
 
@@ -233,6 +242,7 @@ def update_jobapp(dbsession, jobapp, *, status_id=None, rejected=None, now=None)
     """Apply the changes by hand; a status change appends exactly one history row, a rejection change
     records when it happened (both then win over older mail)."""
     now = now or utcnow()
+    from_status_id = jobapp.status_id
     if rejected is not None and rejected != jobapp.is_rejected:
         jobapp.is_rejected = rejected
         jobapp.rejection_changed_at, jobapp.rejection_msg_id = now, None
@@ -241,10 +251,14 @@ def update_jobapp(dbsession, jobapp, *, status_id=None, rejected=None, now=None)
         dbsession.add(
             StatusHistory(jobapp_id=jobapp.id, status_id=status_id, changed_at=now, origin=ORIGIN_USER)
         )
+    changed = dbsession.is_modified(jobapp)
     dbsession.flush()
+    if changed:
+        webhook_events.jobapp_updated(dbsession, jobapp, from_status_id=from_status_id)
 
 
 def delete_jobapp(dbsession, jobapp, now=None):
+    webhook_events.jobapp_deleted(dbsession, jobapp)  # the application as it was: before it is gone
     jobapp.deleted_at = now or utcnow()
     dbsession.flush()
 

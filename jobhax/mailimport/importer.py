@@ -43,6 +43,7 @@ from jobhax.mailimport.parsers import (
 from jobhax.mailimport.updates import store_updates, tracked_companies, updated_since
 from jobhax.providers import ProviderError, ProviderNotFound, ProviderRejected, ProviderUnavailable, linkedin
 from jobhax.providers.gmail import GmailClient
+from jobhax.webhooks import events as webhook_events
 
 log = logging.getLogger(__name__)
 
@@ -188,6 +189,7 @@ def begin_attempt(dbsession, settings, user_id):
     if token is None:
         _set_finished(row, FAILED, GOOGLE_TOKEN_INVALID, now)
         dbsession.flush()
+        webhook_events.import_finished(dbsession, user_id)
         return None
     if row.state != RUNNING or row.started_at is None:
         row.started_at = now
@@ -337,6 +339,7 @@ def store_batch(dbsession, user_id, batch):
         ]
         if postings:
             dbsession.execute(insert(JobPosting).values(postings).on_conflict_do_nothing())
+        webhook_events.jobapps_created(dbsession, user_id, list(created.values()))
     dbsession.execute(
         update(MailImport)
         .where(MailImport.user_id == user_id)
@@ -358,6 +361,7 @@ def finish(dbsession, user_id, state, error=None, last_success_at=None):
     if last_success_at is not None:
         row.last_success_at = last_success_at
     dbsession.flush()
+    webhook_events.import_finished(dbsession, user_id)
 
 
 def _set_finished(row, state, error, now):

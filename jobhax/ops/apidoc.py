@@ -186,7 +186,8 @@ def envelope_responses(service_name, authenticated):
         by_status.setdefault(code.status, []).append(code)
     for status in INVALID_PARAMETERS_STATUSES:
         by_status[status] = [ErrorCode.INVALID_PARAMETERS]
-    responses = {"200": {"description": "success", "schema": success_envelope(declared.data)}}
+    success = declared.data if declared.produces else success_envelope(declared.data)
+    responses = {"200": {"description": "success", "schema": success}}
     for status, status_codes in sorted(by_status.items()):
         reason = INVALID_PARAMETERS_STATUSES.get(status)
         description = "; ".join(f"{int(code)}: {reason or code.message}" for code in status_codes)
@@ -299,6 +300,9 @@ def build_document(registry):
             operation["responses"] = envelope_responses(
                 service.name, _is_authenticated(service, method.upper())
             )
+            declared = RESPONSES[service.name]
+            if declared.produces:
+                operation["produces"] = [declared.produces, "application/json"]
     document["paths"].update(copy.deepcopy(OAUTH_PATHS))
     document["definitions"] = dict(document.get("definitions", {}), **DEFINITIONS)
     document["securityDefinitions"] = {

@@ -3,11 +3,12 @@ docs/jobhax.postman_collection.json.
 
 Variables: ``baseUrl``, ``clientId``, ``clientSecret`` (from ``make run``), ``accessToken`` and
 ``refreshToken`` (stored by the login, refresh and social-login requests' test scripts, from successful
-answers only), ``jobappId``, ``noteId`` (stored by add_jobapp and add_jobapp_note), ``googleToken``,
-``linkedinToken``, and ``verifyToken`` / ``resetToken`` (the tokens of the mailed links: with `make run`,
-the .eml files under var/mail/). Requests that need a Google or LinkedIn token or a mailed token are
-skipped while it is empty, so the whole collection runs green (Postman's "Run collection", ``newman run``)
-for a user without one.
+answers only), ``jobappId``, ``noteId``, ``reminderId``, ``webhookId`` (stored by the add_* requests),
+``calendarKey`` (stored by get_calendar_url and reset_calendar_key), ``googleToken``, ``linkedinToken``,
+and ``verifyToken`` / ``resetToken`` (the tokens of the mailed links: with `make run`, the .eml files
+under var/mail/). Requests that need a Google or LinkedIn token or a mailed token are skipped while it
+is empty, so the whole collection runs green (Postman's "Run collection", ``newman run``) for a user
+without one.
 """
 
 import argparse
@@ -32,6 +33,9 @@ VARIABLES = {
     "noteId": "1",
     "verifyToken": "",
     "resetToken": "",
+    "reminderId": "1",
+    "webhookId": "1",
+    "calendarKey": "",
 }
 # Only the document is built: no database is reached.
 OFFLINE_SETTINGS = {
@@ -55,10 +59,22 @@ FIRST = (
     "add_jobapp_note",
     "get_jobapp_notes",
     "update_jobapp_note",
+    "add_reminder",
+    "get_reminders",
+    "update_reminder",
+    "get_calendar_url",
     "oauth_token",
 )
 # Deleting and revoking end a run of the whole collection, in the last folder.
-LAST = ("delete_jobapp_note", "delete_jobapp", "logout", "oauth_revoke", "delete_account")
+LAST = (
+    "delete_jobapp_note",
+    "delete_reminder",
+    "delete_jobapp",
+    "delete_webhook",
+    "logout",
+    "oauth_revoke",
+    "delete_account",
+)
 LAST_FOLDER = "end of session (run last)"
 
 # Example values, by field name, then (operation, field) where a name means different things.
@@ -88,6 +104,15 @@ EXAMPLES = {
     "token_type_hint": "access_token",
     "limit": "20",
     "scope": "read write",
+    "due_at": "2030-01-31T09:00:00Z",
+    "text": "Follow up with the recruiter",
+    "reminder_id": "{{reminderId}}",
+    "done": False,
+    "key": "{{calendarKey}}",
+    # development.ini allows receivers on this machine; production wants a public https URL.
+    "url": "http://127.0.0.1:9/jobhax-webhook",
+    "events": ["jobapp.created", "jobapp.status_changed"],
+    "webhook_id": "{{webhookId}}",
 }
 OPERATION_EXAMPLES = {
     ("verify_email", "token"): "{{verifyToken}}",
@@ -128,6 +153,17 @@ SKIP_WITHOUT = [
 ENVELOPE_OK = [
     'pm.test("success envelope", function () { pm.expect(pm.response.json().success).to.be.true; });'
 ]
+STORE_CALENDAR_KEY = [
+    "var data = pm.response.json().data;",
+    'pm.test("calendar url", function () { pm.expect(data.url).to.include("key="); });',
+    'pm.collectionVariables.set("calendarKey", decodeURIComponent(data.url.split("key=")[1]));',
+]
+CALENDAR = [
+    'pm.test("calendar feed", function () {',
+    "    pm.response.to.have.status(200);",
+    '    pm.expect(pm.response.text()).to.include("BEGIN:VCALENDAR");',
+    "});",
+]
 TEST_SCRIPTS = {
     "login": STORE_TOKENS,
     "refresh_token": STORE_TOKENS,
@@ -136,6 +172,11 @@ TEST_SCRIPTS = {
     "oauth_token": STORE_TOKENS[:3],
     "add_jobapp": [line.replace("{variable}", "jobappId") for line in STORE_ID],
     "add_jobapp_note": [line.replace("{variable}", "noteId") for line in STORE_ID],
+    "add_reminder": [line.replace("{variable}", "reminderId") for line in STORE_ID],
+    "add_webhook": [line.replace("{variable}", "webhookId") for line in STORE_ID],
+    "get_calendar_url": STORE_CALENDAR_KEY,
+    "reset_calendar_key": STORE_CALENDAR_KEY,
+    "calendar_ics": CALENDAR,
 }
 
 

@@ -3,11 +3,13 @@
 import json
 import re
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
+import webtest
 from openapi_spec_validator.validation import OpenAPIV2SpecValidator
 
+from jobhax import main
 from jobhax.envelope import ErrorCode
 from jobhax.ops import postman
 from jobhax.response_schemas import RESPONSES
@@ -50,9 +52,14 @@ def test_every_api_operation_documents_the_envelope_and_each_error_status(docume
         if not path.startswith("/api/"):
             continue
         responses = operation["responses"]
-        success = responses["200"]["schema"]["properties"]
-        assert success["success"] == {"type": "boolean", "enum": [True]}, path
-        assert "data" in success
+        if operation.get("produces", ["application/json"])[0] != "application/json":
+            # A document (e.g. text/calendar) on success, envelopes on failure.
+            assert responses["200"]["schema"]["type"] == "string", path
+            assert operation["produces"][1:] == ["application/json"], path
+        else:
+            success = responses["200"]["schema"]["properties"]
+            assert success["success"] == {"type": "boolean", "enum": [True]}, path
+            assert "data" in success
         for status in ("400", "405", "413", "500", "503"):
             assert responses[status]["schema"]["properties"]["error_code"]["enum"], (path, status)
         for status, response in responses.items():
@@ -206,8 +213,16 @@ def _send(testapp, item, variables):
     return testapp.request(url, method=request["method"], headers=headers, body=payload, expect_errors=True)
 
 
-def test_the_collection_runs_in_order_against_the_app(testapp, oauth_client, collection):
+@pytest.fixture
+def development_testapp(settings, clean_database):
+    """The app with development.ini's webhook rule (receivers on this machine), which `make run` serves."""
+    app = main({}, **dict(settings, **{"jobhax.webhooks_allow_private": "true"}))
+    return webtest.TestApp(app, extra_environ={"REMOTE_ADDR": "127.0.0.1"})
+
+
+def test_the_collection_runs_in_order_against_the_app(development_testapp, oauth_client, collection):
     """As Postman's runner would: each request in turn, its test script's variables stored."""
+    testapp = development_testapp
     variables = {variable["key"]: variable["value"] for variable in collection["variable"]}
     variables.update(clientId=oauth_client["client_id"], clientSecret=oauth_client["client_secret"])
     requests_by_name = {item["name"]: item for item in _requests(collection)}
@@ -222,7 +237,7 @@ def test_the_collection_runs_in_order_against_the_app(testapp, oauth_client, col
             assert response.status_int < 500, (item["name"], response.text)
             continue
         assert response.status_int == 200, (item["name"], response.text)
-        body = response.json if response.body else {}
+        body = response.json if response.content_type == "application/json" else {}
         token = body.get("data") or body
         if "access_token" in token:
             variables.update(accessToken=token["access_token"], refreshToken=token["refresh_token"])
@@ -230,6 +245,14 @@ def test_the_collection_runs_in_order_against_the_app(testapp, oauth_client, col
             variables["jobappId"] = str(body["data"]["id"])
         if item["name"] == "add_jobapp_note":
             variables["noteId"] = str(body["data"]["id"])
+        if item["name"] == "add_reminder":
+            variables["reminderId"] = str(body["data"]["id"])
+        if item["name"] == "add_webhook":
+            variables["webhookId"] = str(body["data"]["id"])
+        if item["name"] in ("get_calendar_url", "reset_calendar_key"):
+            variables["calendarKey"] = parse_qs(urlsplit(body["data"]["url"]).query)["key"][0]
+        if item["name"] == "calendar_ics":
+            assert response.content_type == "text/calendar" and b"BEGIN:VCALENDAR" in response.body
 
 
 def test_a_code_10_message_may_name_the_broken_rule_and_other_messages_are_exact(document):

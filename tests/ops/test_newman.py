@@ -9,6 +9,7 @@ import subprocess
 
 import pytest
 
+from jobhax import main
 from jobhax.ops.postman import NEEDS_MAILED_TOKEN, NEEDS_PROVIDER_TOKEN
 from tests.conftest import ROOT
 from tests.servers import serve
@@ -61,9 +62,16 @@ def run_newman(newman, base_url, client, report, **variables):
     return result, json.loads(report.read_text())["run"]
 
 
+@pytest.fixture(scope="module")
+def development_app(settings):
+    """The app with development.ini's webhook rule (receivers on this machine), as `make run` serves it."""
+    return main({}, **dict(settings, **{"jobhax.webhooks_allow_private": "true"}))
+
+
 def test_the_collection_runs_green_top_to_bottom_without_provider_tokens(
-    newman, app, clean_database, oauth_client, tmp_path
+    newman, development_app, clean_database, oauth_client, tmp_path
 ):
+    app = development_app
     collection = json.loads(COLLECTION.read_text(encoding="utf-8"))
     with serve(app, threads=4) as base_url:
         result, run = run_newman(newman, base_url, oauth_client, tmp_path / "report.json")
@@ -87,8 +95,9 @@ def test_the_collection_runs_green_top_to_bottom_without_provider_tokens(
 
 
 def test_with_a_google_token_the_google_requests_run_too(
-    newman, app, clean_database, oauth_client, provider, tmp_path
+    newman, development_app, clean_database, oauth_client, provider, tmp_path
 ):
+    app = development_app
     provider.add_google_user("postman-google-token", "2001", "joe.postman@gmail.com")
     with serve(app, threads=4) as base_url:
         result, run = run_newman(
