@@ -127,6 +127,9 @@ def cmd_serve(args):
         threads=int(server_options.get("threads", 8)), ident="jobhax", shutdown_timeout=args.shutdown_timeout
     )
     if args.workers > 1 and settings["jobhax.env"] != "development":
+        from jobhax.accounts.audience import check_configuration
+
+        check_configuration(settings)  # here, not in each child, so a bad setting stops `serve` at once
         print(f"serving on http://{host}:{port} with {args.workers} processes", flush=True)
         serve_workers(lambda: main({}, **raw), host=host, port=port, workers=args.workers, **options)
         return

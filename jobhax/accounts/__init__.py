@@ -1,9 +1,11 @@
 """Users, the OAuth2 provider, bearer authentication."""
 
+from jobhax.accounts import audience
 from jobhax.accounts.security import BearerSecurityPolicy
 
 
 def includeme(config):
+    audience.check_configuration(config.get_settings())
     config.set_security_policy(BearerSecurityPolicy())
     config.add_route("oauth_token", "/oauth/token")
     config.add_route("oauth_revoke", "/oauth/revoke")

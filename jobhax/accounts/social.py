@@ -11,7 +11,7 @@ import secrets
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from jobhax.accounts import provider_tokens
+from jobhax.accounts import audience, provider_tokens
 from jobhax.accounts.models import SocialAccount, User
 from jobhax.accounts.services import utcnow
 from jobhax.envelope import ApiError, ErrorCode, ServiceUnavailable
@@ -20,6 +20,7 @@ from jobhax.providers import ProviderError, ProviderUnavailable, google, linkedi
 GOOGLE = "google-oauth2"
 LINKEDIN = "linkedin-oauth2"
 IDENTITY = {GOOGLE: google.userinfo, LINKEDIN: linkedin.userinfo}
+AUDIENCE = {GOOGLE: audience.check_google, LINKEDIN: audience.check_linkedin}
 PROVIDERS = tuple(IDENTITY)
 
 USERNAME_BASE_MAX = 140  # leaves room for a suffix within users.username's 150
@@ -32,7 +33,7 @@ def login_with_provider(dbsession, settings, provider, token):
     """The user behind a provider token, found, linked or created; the token is stored for later calls."""
     if provider not in IDENTITY:
         raise ApiError(ErrorCode.INVALID_PARAMETERS)
-    identity = _identify(IDENTITY[provider], settings, token, rejected=ErrorCode.INVALID_CREDENTIALS)
+    identity = _identify(provider, settings, token, rejected=ErrorCode.INVALID_CREDENTIALS)
     subject = identity["sub"]
     found = dbsession.execute(
         select(SocialAccount, User)
@@ -57,7 +58,7 @@ def login_with_provider(dbsession, settings, provider, token):
 
 def link_google_token(dbsession, settings, user_id, token):
     """Store a new Google token for ``user_id`` (3 if Google rejects it or it is another Google account)."""
-    identity = _identify(google.userinfo, settings, token, rejected=ErrorCode.GOOGLE_TOKEN_UPDATE_FAILED)
+    identity = _identify(GOOGLE, settings, token, rejected=ErrorCode.GOOGLE_TOKEN_UPDATE_FAILED)
     accounts = dbsession.scalars(
         select(SocialAccount).where(
             SocialAccount.provider == GOOGLE,
@@ -105,13 +106,15 @@ def linkedin_profile(dbsession, settings, user_id):
         raise ApiError(ErrorCode.PROFILE_NOT_FOUND) from None
 
 
-def _identify(userinfo, settings, token, rejected):
-    """The provider's identity for ``token``; any refusal or an answer without a subject is ``rejected``."""
+def _identify(provider, settings, token, rejected):
+    """The provider's identity for ``token``, once the token is known to be issued to us; any refusal, a
+    token of another app or an answer without a subject is ``rejected``."""
     try:
-        identity = userinfo(settings, token)
+        AUDIENCE[provider](settings, token)
+        identity = IDENTITY[provider](settings, token)
     except ProviderUnavailable:
         raise ServiceUnavailable() from None
-    except ProviderError:
+    except (ProviderError, audience.NotOurs):
         raise ApiError(rejected) from None
     subject = identity.get("sub")
     if not isinstance(subject, (str, int)) or isinstance(subject, bool) or str(subject) == "":
