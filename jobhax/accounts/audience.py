@@ -43,7 +43,8 @@ def check_configuration(settings):
 
 
 def check_google(settings, token):
-    """Raise NotOurs (or the provider's error) unless Google says the token's ``aud`` or ``azp`` is one of our client ids."""
+    """Raise NotOurs (or the provider's error) unless Google says the token's ``aud`` or ``azp`` is one of
+    our client ids."""
     ours = words(settings.get("jobhax.google_client_ids") or "")
     if not ours:
         return

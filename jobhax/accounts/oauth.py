@@ -12,7 +12,7 @@ from oauthlib.oauth2 import LegacyApplicationServer, RequestValidator
 from oauthlib.oauth2.rfc6749.errors import OAuth2Error
 from sqlalchemy import select
 
-from jobhax.accounts import services
+from jobhax.accounts import services, throttling
 from jobhax.accounts.models import User
 from jobhax.accounts.passwords import verify_password
 from jobhax.accounts.secrets import generate_token
@@ -25,9 +25,11 @@ class TooManyAttempts(OAuth2Error):
 
 
 class JobHaxRequestValidator(RequestValidator):
-    def __init__(self, dbsession, now):
+    def __init__(self, dbsession, settings, now, address):
         self.dbsession = dbsession
+        self.settings = settings
         self.now = now
+        self.address = address
 
     # Clients: confidential, authenticated in the body or with HTTP Basic.
     def client_authentication_required(self, request, *args, **kwargs):
@@ -57,21 +59,31 @@ class JobHaxRequestValidator(RequestValidator):
     def validate_scopes(self, client_id, scopes, client, request, *args, **kwargs):
         return set(scopes) <= set(services.DEFAULT_SCOPE.split())
 
-    # Password grant, throttled per username across /api/users/login and /oauth/token.
+    # Password grant, throttled per (username, address) and per address across /api/users/login and
+    # /oauth/token: the attempt is counted as a failure before the password is checked.
     def validate_user(self, username, password, client, request, *args, **kwargs):
-        if services.is_throttled(self.dbsession, username, self.now):
+        attempt = throttling.reserve_attempt(
+            self.dbsession,
+            username,
+            self.address,
+            self.now,
+            self.settings["jobhax.login_failures_per_address"],
+        )
+        if attempt is None:
             raise TooManyAttempts(request=request)
         user = self.dbsession.scalar(select(User).where(User.username == username))
         if not verify_password(user.password_hash if user else None, password):
-            services.record_login_failure(self.dbsession, username, self.now)
             return False
+        throttling.attempt_succeeded(self.dbsession, attempt)
         request.user = user
         return True
 
-    # Refresh grant: the old pair is locked here and revoked when the new one is saved.
+    # Refresh grant: the old pair is locked here and revoked when the new one is saved; a spent one
+    # revokes its whole family.
     def validate_refresh_token(self, refresh_token, client, request, *args, **kwargs):
-        pair = services.live_refresh_token(self.dbsession, refresh_token, client.id)
+        pair = services.live_refresh_token(self.dbsession, refresh_token, client.id, self.now)
         if pair is None:
+            services.revoke_family(self.dbsession, refresh_token, client.id, self.now)
             return False
         request.user = self.dbsession.get(User, pair.user_id)
         request.refreshed_pair = pair
@@ -85,7 +97,13 @@ class JobHaxRequestValidator(RequestValidator):
         if previous is not None:
             previous.revoked_at = self.now
         services.store_token_pair(
-            self.dbsession, token, user_id=request.user.id, client_pk=request.client.id, now=self.now
+            self.dbsession,
+            token,
+            user_id=request.user.id,
+            client_pk=request.client.id,
+            now=self.now,
+            rotated=previous,
+            refresh_expires_in=self.settings["jobhax.refresh_token_expires_in"],
         )
 
     # RFC 7009: revoking either token of a pair revokes the pair; unknown tokens are not an error.
@@ -108,10 +126,11 @@ def _basic_credentials(header):
     return client_id, client_secret
 
 
-def oauth_server(dbsession, expires_in, now):
+def oauth_server(dbsession, settings, now, address):
+    """oauthlib's server for one request, from the client ``address`` (see throttling.client_address)."""
     return LegacyApplicationServer(
-        JobHaxRequestValidator(dbsession, now),
+        JobHaxRequestValidator(dbsession, settings, now, address),
         token_generator=generate_token,
         refresh_token_generator=generate_token,
-        token_expires_in=expires_in,
+        token_expires_in=settings["jobhax.access_token_expires_in"],
     )

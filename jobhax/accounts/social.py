@@ -1,21 +1,26 @@
 """Social login and the provider tokens kept for later calls (Gmail import, LinkedIn profile).
 
-Linking rules: a provider identity is its (provider, subject); a new identity joins the user
-whose email the provider has verified, else a new user with a unique username is created.
-Each function issues a fixed number of statements whatever the number of users.
+Linking rules: a provider identity is its (provider, subject); a new identity whose email the provider
+has verified joins the user with that email if that user's email is verified too. If it is not, the
+provider's verified owner takes the account over: whoever registered it with someone else's address loses
+its password, its tokens and the identities they attached. Otherwise a new user with a unique username is
+created. Each function issues a fixed number of statements whatever the number of users.
 """
 
+import logging
 import re
 import secrets
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from jobhax.accounts import audience, provider_tokens
 from jobhax.accounts.models import SocialAccount, User
-from jobhax.accounts.services import utcnow
+from jobhax.accounts.services import revoke_all_tokens, utcnow
 from jobhax.envelope import ApiError, ErrorCode, ServiceUnavailable
 from jobhax.providers import ProviderError, ProviderUnavailable, google, linkedin
+
+log = logging.getLogger(__name__)
 
 GOOGLE = "google-oauth2"
 LINKEDIN = "linkedin-oauth2"
@@ -40,12 +45,14 @@ def login_with_provider(dbsession, settings, provider, token):
         .join(User, User.id == SocialAccount.user_id)
         .where(SocialAccount.provider == provider, SocialAccount.subject == subject)
     ).first()
+    email = _verified_email(identity)
     if found is not None:
         account, user = found
         _store_token(account, settings, token, identity)
+        if email and not user.email_verified and user.email.lower() == email.lower():
+            user.email_verified = True
         dbsession.flush()
         return user
-    email = _verified_email(identity)
     user = _user_to_link(dbsession, provider, email) if email else None
     if user is None:
         user = _create_user(dbsession, identity, email)
@@ -132,15 +139,30 @@ def _verified_email(identity):
 
 
 def _user_to_link(dbsession, provider, email):
-    """The user with this email, unless it already has another identity at this provider."""
+    """The user with this (provider-verified) email, taken over first if its own email is unverified;
+    None when there is none, or when a verified one already has another identity at this provider."""
     row = dbsession.execute(
         select(User, SocialAccount.id)
         .outerjoin(SocialAccount, (SocialAccount.user_id == User.id) & (SocialAccount.provider == provider))
         .where(User.email != "", func.lower(User.email) == email.lower())
     ).first()
-    if row is None or row[1] is not None:
+    if row is None:
         return None
-    return row[0]
+    user, other_identity = row
+    if not user.email_verified:
+        _take_over(dbsession, user)
+        return user
+    return None if other_identity is not None else user
+
+
+def _take_over(dbsession, user):
+    """The provider proved this address belongs to its owner; whoever holds the account without having
+    proved it (a planted registration) loses the password, every token and every identity they linked."""
+    log.warning("user %s taken over by the provider-verified owner of its email", user.id)
+    user.password_hash = None
+    user.email_verified = True
+    revoke_all_tokens(dbsession, user.id)
+    dbsession.execute(delete(SocialAccount).where(SocialAccount.user_id == user.id))
 
 
 def _create_user(dbsession, identity, verified_email):
@@ -163,6 +185,7 @@ def _create_user(dbsession, identity, verified_email):
     user = User(
         username=username,
         email=email,
+        email_verified=bool(email),
         password_hash=None,
         first_name=_text(identity.get("given_name"), NAME_MAX),
         last_name=_text(identity.get("family_name"), NAME_MAX),

@@ -4,6 +4,7 @@ import colander
 
 from jobhax.accounts import services, social
 from jobhax.accounts.schemas import ClientCredentials
+from jobhax.accounts.views import no_store
 from jobhax.api import api_service
 from jobhax.envelope import ApiError, ErrorCode, envelope
 from jobhax.schema import Text, body_validator, provider_token
@@ -23,7 +24,7 @@ class AuthSocialBody(ClientCredentials):
     token = provider_token()
 
 
-@auth_social_user.post(schema=AuthSocialBody, validators=(body_validator,))
+@auth_social_user.post(schema=AuthSocialBody, validators=(no_store, body_validator))
 def auth_social(request):
     params = request.validated
     # The client first: a wrong client never costs a call to the provider.
@@ -38,6 +39,7 @@ def auth_social(request):
             user_id=user.id,
             client_pk=client.id,
             expires_in=settings["jobhax.access_token_expires_in"],
+            refresh_expires_in=settings["jobhax.refresh_token_expires_in"],
         )
     )
 

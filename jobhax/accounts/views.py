@@ -6,7 +6,7 @@ from urllib.parse import parse_qsl, urlencode
 from pyramid.response import Response
 from pyramid.view import view_config
 
-from jobhax.accounts import schemas, services
+from jobhax.accounts import schemas, services, throttling
 from jobhax.accounts.oauth import oauth_server
 from jobhax.api import api_service
 from jobhax.envelope import ApiError, ErrorCode, envelope, error_response
@@ -16,15 +16,34 @@ register = api_service("register", "/api/users/register", "Create an account.")
 login = api_service("login", "/api/users/login", "Exchange username and password for tokens.")
 refresh_token = api_service("refresh_token", "/api/users/refresh_token", "Rotate a refresh token.")
 logout = api_service("logout", "/api/users/logout", "Revoke an access token and its refresh token.")
+logout_all = api_service(
+    "logout_all", "/api/users/logout_all", "Revoke every access and refresh token of the caller, everywhere."
+)
+
+
+def no_store(request, **kwargs):
+    """A Cornice validator for token answers: never cached (RFC 6749 section 5.1), whatever the outcome."""
+
+    def headers(request, response):
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Pragma"] = "no-cache"
+
+    request.add_response_callback(headers)
 
 
 @register.post(schema=schemas.RegisterBody, validators=(body_validator,))
 def register_user(request):
+    settings = request.registry.settings
+    address = throttling.client_address(request)
+    if throttling.address_locked(
+        request.dbsession, address, services.utcnow(), settings["jobhax.login_failures_per_address"]
+    ):
+        raise ApiError(ErrorCode.TOO_MANY_ATTEMPTS)
     services.register_user(request.dbsession, **request.validated)
     return envelope(None)
 
 
-@login.post(schema=schemas.LoginBody, validators=(body_validator,))
+@login.post(schema=schemas.LoginBody, validators=(no_store, body_validator))
 def login_user(request):
     params = request.validated
     return _grant(
@@ -34,7 +53,7 @@ def login_user(request):
     )
 
 
-@refresh_token.post(schema=schemas.RefreshBody, validators=(body_validator,))
+@refresh_token.post(schema=schemas.RefreshBody, validators=(no_store, body_validator))
 def refresh_user_token(request):
     return _grant(
         request,
@@ -51,6 +70,12 @@ def logout_user(request):
         raise ApiError(ErrorCode.INVALID_CREDENTIALS)
     if not services.revoke_pair(request.dbsession, client_pk=client.id, token=params["token"]):
         raise ApiError(ErrorCode.LOGOUT_FAILED)
+    return envelope(None)
+
+
+@logout_all.post(permission="authenticated")
+def logout_everywhere(request):
+    services.revoke_all_tokens(request.dbsession, request.authenticated_userid)
     return envelope(None)
 
 
@@ -77,7 +102,7 @@ def _grant(request, form, invalid_grant):
 
 def _server(request):
     return oauth_server(
-        request.dbsession, request.registry.settings["jobhax.access_token_expires_in"], services.utcnow()
+        request.dbsession, request.registry.settings, services.utcnow(), throttling.client_address(request)
     )
 
 
