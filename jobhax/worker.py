@@ -19,6 +19,7 @@ from jobhax.db import get_engine, get_session_factory, get_tm_session
 log = logging.getLogger(__name__)
 
 REFRESH_PERIODIC_ID = "refresh-reports"
+BI_WATCHDOG_PERIODIC_ID = "bi-watchdog"
 TASK_MODULES = ["jobhax.metrics.tasks", "jobhax.mailimport.tasks", "jobhax.recovery"]
 
 # Runs jobs: its connector is replaced by one on the configured database when a worker starts.
@@ -108,12 +109,13 @@ def libpq_url(settings):
 def run_worker(settings, *, concurrency=4, queues=None, install_signal_handlers=True):
     """Run jobs until stopped (SIGINT/SIGTERM finish the jobs in hand first)."""
     global _environment
-    from jobhax.metrics.tasks import refresh_reports_task
+    from jobhax.metrics.tasks import BI_WATCHDOG_CRON, cancel_overlong_bi_queries_task, refresh_reports_task
     from jobhax.recovery import worker_options
 
     schedule(
         refresh_reports_task, refresh_cron(settings["jobhax.reports_refresh_minutes"]), REFRESH_PERIODIC_ID
     )
+    schedule(cancel_overlong_bi_queries_task, BI_WATCHDOG_CRON, BI_WATCHDOG_PERIODIC_ID)
     _environment = JobEnvironment(settings)
     connector = procrastinate.PsycopgConnector(
         conninfo=libpq_url(settings),
