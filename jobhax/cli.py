@@ -9,6 +9,7 @@ from pathlib import Path
 
 import plaster
 import transaction
+from sqlalchemy import NullPool, create_engine, text
 
 from jobhax.config import ConfigurationError, load_settings
 from jobhax.db import database_url, get_engine, get_session_factory, get_tm_session
@@ -58,9 +59,13 @@ def _session_scope(settings):
 
 
 @contextlib.contextmanager
-def _transaction(args):
-    """A connection in a transaction committed on success, for CLI work on plain SQL."""
-    engine = get_engine(_settings(args))
+def _transaction(args, as_migration_role=False):
+    """A connection in a transaction committed on success, for CLI work on plain SQL (as the migration role
+    when asked and one is configured)."""
+    settings = _settings(args)
+    if as_migration_role and settings["jobhax.migration_database_url"]:
+        settings = dict(settings, **{"sqlalchemy.url": settings["jobhax.migration_database_url"]})
+    engine = get_engine(settings)
     try:
         with engine.begin() as connection:
             yield connection
@@ -69,10 +74,9 @@ def _transaction(args):
 
 
 def cmd_migrate(args):
-    from jobhax.migrations import upgrade
+    from jobhax.migrations import migrate
 
-    settings = _settings(args)
-    upgrade(database_url(settings))
+    migrate(_settings(args))
     print("database migrated to head", file=sys.stderr)
 
 
@@ -105,14 +109,34 @@ def ensure_development_client(settings):
     return known
 
 
+def check_runtime_role(settings):
+    """With a migration role of its own, the service must not run as a role that could create roles."""
+    if not settings["jobhax.migration_database_url"]:
+        return
+    engine = create_engine(database_url(settings), poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            privileged = connection.scalar(
+                text("SELECT rolcreaterole OR rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user")
+            )
+    finally:
+        engine.dispose()
+    if privileged:
+        raise ConfigurationError(
+            "JOBHAX_DATABASE_URL's role has CREATEROLE (or is a superuser) although "
+            "JOBHAX_MIGRATION_DATABASE_URL is set: run the service as a role without it"
+        )
+
+
 def cmd_serve(args):
     from jobhax import main
-    from jobhax.migrations import upgrade
+    from jobhax.migrations import migrate
 
     raw = _resolved_raw_settings(args.ini)
     settings = load_settings(raw)
+    check_runtime_role(settings)
     if settings["jobhax.env"] == "development":
-        upgrade(settings["sqlalchemy.url"])
+        migrate(settings)
         client = ensure_development_client(settings)
         print(
             f"development OAuth client: client_id={client['client_id']} "
@@ -161,7 +185,7 @@ def cmd_create_bi_user(args):
     from jobhax.metrics.refresh import create_bi_user
 
     try:
-        with _transaction(args) as connection:
+        with _transaction(args, as_migration_role=True) as connection:
             url = create_bi_user(connection, args.name)
     except ValueError as error:
         print(f"cannot create BI user: {error}", file=sys.stderr)
@@ -172,6 +196,9 @@ def cmd_create_bi_user(args):
 def cmd_seed_demo(args):
     from jobhax.demo import seed_demo
 
+    if _settings(args)["jobhax.env"] == "production":
+        print("seed-demo refuses to run in production (jobhax.env = production, or unset)", file=sys.stderr)
+        return 2
     with _transaction(args) as connection:
         seeded = seed_demo(connection, args.users, args.apps_per_user, args.seed, size_mix=args.mix)
     print(

@@ -9,6 +9,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # setting name -> (environment variable, coercion, default)
 SETTINGS = {
     "sqlalchemy.url": ("JOBHAX_DATABASE_URL", str, None),
+    # Migrations (and create-bi-user) run as this role when set; the service then runs as sqlalchemy.url's.
+    "jobhax.migration_database_url": ("JOBHAX_MIGRATION_DATABASE_URL", str, None),
     "jobhax.secret_key": ("JOBHAX_SECRET_KEY", str, None),
     # Unset means production: a forgotten line never turns on development conveniences.
     "jobhax.env": ("JOBHAX_ENV", str, "production"),
@@ -56,8 +58,9 @@ def load_settings(settings):
             result[name] = coerce(raw.strip() if isinstance(raw, str) else raw)
         except (TypeError, ValueError):
             raise ConfigurationError(f"{name} ({env_name}) must be {coerce.__name__}, got {raw!r}")
-    if not result.get("sqlalchemy.url"):
-        result["sqlalchemy.url"] = None
+    for name in ("sqlalchemy.url", "jobhax.migration_database_url"):
+        if not result.get(name):
+            result[name] = None
     if result["jobhax.env"] not in ENVIRONMENTS:
         raise ConfigurationError(f"jobhax.env (JOBHAX_ENV) must be one of {', '.join(ENVIRONMENTS)}")
     for name in (

@@ -7,6 +7,8 @@ from alembic import command, op
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, pool, text
+from sqlalchemy.engine import make_url
 
 SCRIPT_LOCATION = str(Path(__file__).resolve().parent.parent / "alembic")
 
@@ -35,8 +37,35 @@ def is_at_head(connection):
     return current == head_revisions()
 
 
+def migrate(settings):
+    """Upgrade to head as the migration role (``jobhax.migration_database_url``, else the service's own URL);
+    with a separate migration role, grant the service's role what it needs at run time, and no more."""
+    from jobhax.db import database_url
+
+    service_url = database_url(settings)
+    migration_url = settings.get("jobhax.migration_database_url") or service_url
+    upgrade(migration_url)
+    runtime_role = make_url(service_url).username
+    if migration_url != service_url and runtime_role != make_url(migration_url).username:
+        grant_runtime_role(migration_url, runtime_role)
+
+
+def grant_runtime_role(url, role):
+    """Apply jobhax/sql/runtime_role.sql for ``role`` (idempotent)."""
+    engine = create_engine(url, poolclass=pool.NullPool)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("SELECT set_config('jobhax.runtime_role', :role, true)"), {"role": role})
+            connection.exec_driver_sql(_sql("runtime_role.sql"), execution_options={"no_parameters": True})
+    finally:
+        engine.dispose()
+
+
+def _sql(name):
+    return files("jobhax").joinpath("sql", name).read_text(encoding="utf-8")
+
+
 def run_sql_file(name):
     """Apply one versioned file of jobhax/sql/ inside the running Alembic revision."""
-    sql = files("jobhax").joinpath("sql", name).read_text(encoding="utf-8")
     # Sent as written: no bind-parameter parsing of colons or percent signs in the SQL and its comments.
-    op.get_bind().exec_driver_sql(sql, execution_options={"no_parameters": True})
+    op.get_bind().exec_driver_sql(_sql(name), execution_options={"no_parameters": True})

@@ -3,7 +3,7 @@
 oauth_tokens gains ``family_id`` (every pair descending from one login) and ``refresh_expires_at`` (the
 family's absolute end); existing pairs each become a family of their own ending 30 days after their
 creation. login_failures gains ``address``; its old rows (per username only) are dropped, as they could
-only lock users out. jobhax/sql/0004_public_privileges.sql takes CREATE and TEMP away from PUBLIC.
+only lock users out. jobhax/sql/0004_privileges.sql takes CREATE and TEMP away from PUBLIC.
 
 Revision ID: 0006
 Revises: 0005
@@ -39,11 +39,11 @@ def upgrade():
         "ix_login_failures_address_username_failed_at", "login_failures", ["address", "username", "failed_at"]
     )
     op.create_index("ix_login_failures_failed_at", "login_failures", ["failed_at"])
-    run_sql_file("0004_public_privileges.sql")
+    run_sql_file("0004_privileges.sql")
 
 
 def downgrade():
-    run_sql_file("0004_public_privileges_down.sql")
+    run_sql_file("0004_privileges_down.sql")
     op.drop_index("ix_login_failures_failed_at", table_name="login_failures")
     op.drop_index("ix_login_failures_address_username_failed_at", table_name="login_failures")
     op.drop_column("login_failures", "address")
