@@ -131,13 +131,18 @@ MONTHLY_COUNTS = {
 RESPONSES = {
     # Accounts.
     "register": Responses(
-        NULL, ErrorCode.PASSWORDS_DO_NOT_MATCH, ErrorCode.USERNAME_TAKEN, ErrorCode.EMAIL_TAKEN
+        NULL,
+        ErrorCode.PASSWORDS_DO_NOT_MATCH,
+        ErrorCode.USERNAME_TAKEN,
+        ErrorCode.EMAIL_TAKEN,
+        ErrorCode.TOO_MANY_ATTEMPTS,
     ),
     "login": Responses(
         ref("Token"), ErrorCode.INVALID_CREDENTIALS, ErrorCode.LOGIN_FAILED, ErrorCode.TOO_MANY_ATTEMPTS
     ),
     "refresh_token": Responses(ref("Token"), ErrorCode.INVALID_CREDENTIALS),
     "logout": Responses(NULL, ErrorCode.INVALID_CREDENTIALS, ErrorCode.LOGOUT_FAILED),
+    "logout_all": Responses(NULL),
     "auth_social_user": Responses(ref("Token"), ErrorCode.INVALID_CREDENTIALS),
     "update_gmail_token": Responses(NULL, ErrorCode.GOOGLE_TOKEN_UPDATE_FAILED),
     "get_linkedin_profile": Responses(

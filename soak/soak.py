@@ -388,6 +388,9 @@ def main(argv=None):
         JOBHAX_DATABASE_URL=database.url,
         JOBHAX_SECRET_KEY=secrets.token_urlsafe(48),
         JOBHAX_VAR_DIR=var_dir,
+        # production.ini refuses to start without our provider apps; the soak makes no social logins.
+        JOBHAX_GOOGLE_CLIENT_IDS="soak.apps.googleusercontent.com",
+        JOBHAX_LINKEDIN_LOGIN="false",
     )
     log_path = Path(var_dir) / "server.log"
     server = None

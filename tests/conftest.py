@@ -25,6 +25,13 @@ from tests.statements import StatementCounter
 ROOT = Path(__file__).resolve().parent.parent
 TEST_SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
 KEPT_TABLES = {"alembic_version", "application_statuses"}
+# `jobhax --ini production.ini serve` refuses to start without our provider apps (DESIGN "Accounts you can
+# trust"); subprocess tests that make no social login give it these.
+PRODUCTION_PROVIDER_ENV = {
+    "JOBHAX_GOOGLE_CLIENT_IDS": ", ".join(GOOGLE_CLIENT_IDS),
+    "JOBHAX_LINKEDIN_CLIENT_ID": LINKEDIN_CLIENT_ID,
+    "JOBHAX_LINKEDIN_CLIENT_SECRET": LINKEDIN_CLIENT_SECRET,
+}
 
 
 def _server_url():

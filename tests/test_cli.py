@@ -246,3 +246,32 @@ def _client(connection):
     client, secret = create_client(session, "runtime role test")
     session.flush()
     return client.client_id, secret
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_production_serve_refuses_to_start_without_our_google_client_ids(settings, workers):
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "jobhax.cli",
+            "--ini",
+            "production.ini",
+            "serve",
+            "--port",
+            "9",
+            "--workers",
+            workers,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        env={
+            "JOBHAX_DATABASE_URL": settings["sqlalchemy.url"],
+            "JOBHAX_SECRET_KEY": settings["jobhax.secret_key"],
+            "PATH": "/usr/bin:/bin",
+        },
+    )
+    assert result.returncode == 2, result.stderr
+    assert "JOBHAX_GOOGLE_CLIENT_IDS" in result.stderr and "JOBHAX_LINKEDIN_CLIENT_ID" in result.stderr

@@ -10,7 +10,7 @@ import time
 import pytest
 import requests
 
-from tests.conftest import ROOT
+from tests.conftest import PRODUCTION_PROVIDER_ENV, ROOT
 
 WAIT = 30
 
@@ -56,6 +56,7 @@ def served(settings, tmp_path):
         os.environ,
         JOBHAX_DATABASE_URL=settings["sqlalchemy.url"],
         JOBHAX_SECRET_KEY=settings["jobhax.secret_key"],
+        **PRODUCTION_PROVIDER_ENV,
     )
     with (tmp_path / "serve.log").open("wb") as log:
         process = subprocess.Popen(

@@ -48,10 +48,10 @@ FIRST = (
     "add_jobapp_note",
     "get_jobapp_notes",
     "update_jobapp_note",
-    "oauth_token",
 )
-# Deleting and revoking end a run of the whole collection, in the last folder.
-LAST = ("delete_jobapp_note", "delete_jobapp", "logout", "oauth_revoke")
+# Deleting and revoking end a run of the whole collection, in the last folder: log out, revoke, log in again
+# with the standard endpoint, then log out everywhere (which ends every token, so it comes last).
+LAST = ("delete_jobapp_note", "delete_jobapp", "logout", "oauth_revoke", "oauth_token", "logout_all")
 LAST_FOLDER = "end of session (run last)"
 
 # Example values, by field name, then (operation, field) where a name means different things.

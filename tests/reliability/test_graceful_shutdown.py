@@ -17,7 +17,7 @@ import requests
 from sqlalchemy import select, text
 
 from jobhax.jobapps.models import JobApplication
-from tests.conftest import ROOT
+from tests.conftest import PRODUCTION_PROVIDER_ENV, ROOT
 from tests.reliability.conftest import WAIT, free_port, get, post
 
 
@@ -33,6 +33,7 @@ class Served:
             JOBHAX_DATABASE_URL=settings["sqlalchemy.url"],
             JOBHAX_SECRET_KEY=settings["jobhax.secret_key"],
             JOBHAX_VAR_DIR=settings["jobhax.var_dir"],
+            **PRODUCTION_PROVIDER_ENV,
         )
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
