@@ -141,7 +141,10 @@ def revoke_family(dbsession, refresh_token, client_pk, now):
     family = (
         select(OAuthToken.family_id)
         .where(
-            OAuthToken.refresh_token_hash == secrets.digest(refresh_token), OAuthToken.client_pk == client_pk
+            OAuthToken.refresh_token_hash == secrets.digest(refresh_token),
+            OAuthToken.client_pk == client_pk,
+            # Spent (rotated, logged out), not merely past the family's end: that is no replay.
+            OAuthToken.revoked_at.is_not(None),
         )
         .scalar_subquery()
     )
