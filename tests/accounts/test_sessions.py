@@ -152,6 +152,8 @@ def test_refreshing_never_extends_a_login_beyond_refresh_token_expires_in(
         tokens = assert_ok(refresh(week_long_app, oauth_client, tokens["refresh_token"]))
     with time_machine.travel(START + datetime.timedelta(days=7), tick=False):
         assert_error(refresh(week_long_app, oauth_client, tokens["refresh_token"]), 1, 401)
+        # An ended login is no replay: its last access token lives out its own hour.
+        assert works(week_long_app, tokens["access_token"])
 
 
 def test_refresh_tokens_last_thirty_days_by_default(testapp, factories, oauth_client):
