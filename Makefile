@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install bench bench-import soak postman clean
+.PHONY: run test lint install bench bench-import soak postman clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,12 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/jobhax --ini development.ini serve
 
-test: $(STAMP)
+# Lint and format first (ruff.toml): a finding fails the run before the suite starts.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
 	$(BIN)/pytest tests
 
 # Seeds 1,000,000 applications, then 20 s per endpoint with wrk and pgbench; see bench/README.md.

@@ -31,14 +31,12 @@ def include_object(obj, name, type_, reflected, compare_to):
     schema = getattr(obj, "schema", None) or (getattr(obj, "table", None) is not None and obj.table.schema)
     if schema == "reporting":
         return False
-    if (
+    return not (
         type_ == "table"
         and reflected
         and compare_to is None
         and (name.startswith("procrastinate") or name == "alembic_version")
-    ):
-        return False
-    return True
+    )
 
 
 def run_migrations_offline():

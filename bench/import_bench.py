@@ -12,7 +12,6 @@ import sys
 import time
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,22 +23,14 @@ from jobhax.config import load_settings  # noqa: E402
 from jobhax.mailimport import importer  # noqa: E402
 from jobhax.mailimport.models import MailImport  # noqa: E402
 from jobhax.migrations import upgrade  # noqa: E402
-from jobhax.worker import JobEnvironment  # noqa: E402
+from jobhax.tasks import JobEnvironment  # noqa: E402
+from tests.databases import drop_database, recreate_database  # noqa: E402
 from tests.fakeprovider import FakeProvider  # noqa: E402
 from tests.mailimport.mailboxes import application, job_page_html  # noqa: E402
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/jobhax_import_bench"
 SECRET_KEY = "bench-secret-key-that-is-long-enough-0123456789"
 TOKEN = "bench-google-token"
-
-
-def scratch_database(url):
-    target = make_url(url)
-    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{target.database}"'))
-    return admin, target
 
 
 def main():
@@ -51,7 +42,7 @@ def main():
 
     url = os.environ.get("JOBHAX_BENCH_DATABASE_URL", DEFAULT_URL)
     url = make_url(url).set(database="jobhax_import_bench").render_as_string(hide_password=False)
-    admin, target = scratch_database(url)
+    recreate_database(url)
     os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = "1"
     provider = FakeProvider().start()
     try:
@@ -65,10 +56,10 @@ def main():
                 "jobhax.linkedin_web_base": provider.url,
             }
         )
-        env = JobEnvironment(settings)
+        env = JobEnvironment.for_settings(settings)
         provider.add_google_user(TOKEN, "bench", "bench@gmail.com")
         for n in range(args.messages):
-            message = provider.add_message(TOKEN, application(n))
+            provider.add_message(TOKEN, application(n))
             if n % 4 == 0:  # LinkedIn: its job page is read too
                 provider.add_job_page(str(900000 + n), job_page_html())
         with env.transaction() as dbsession:
@@ -92,8 +83,7 @@ def main():
         env.engine.dispose()
     finally:
         provider.stop()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+        drop_database(url)
     print(
         f"{args.messages} messages, {args.latency * 1000:.0f} ms per call, {args.readers} readers: "
         f"{elapsed:.1f} s ({calls} provider calls; state {result[0]}, listed {result[1]}, "

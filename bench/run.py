@@ -31,21 +31,19 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from jobhax.metrics.views import ENDPOINTS  # noqa: E402
+from tests.databases import recreate_database  # noqa: E402
+from tests.servers import serve_command  # noqa: E402
+
 BENCH = ROOT / "bench"
-JOBHAX = ROOT / ".venv" / "bin" / "jobhax"
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/jobhax_bench"
 SECRET_KEY = "bench-secret-key-that-is-long-enough-0123456789"
 BENCH_USERS = {"u100": 100, "u1000": 1_000, "u10000": 10_000, "writer": 1_000}
 FILLER_APPS = 1_000
 SEED = 2019
-METRICS = (
-    "get_total_application_count",
-    "get_application_count_by_month",
-    "get_application_count_by_month_with_total",
-    "get_count_by_statuses",
-    "get_word_count",
-    "get_count_by_jobtitle_and_statuses",
-)
+METRICS = ENDPOINTS
 
 
 def log(message):
@@ -61,15 +59,6 @@ def ensure_tools():
 
 
 # --- database -----------------------------------------------------------------------------------------------
-
-
-def recreate_database(url):
-    target = make_url(url)
-    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{target.database}"'))
-    admin.dispose()
 
 
 def seeded_state(engine):
@@ -153,18 +142,7 @@ def start_server(url, port, log_file, workers):
         JOBHAX_LINKEDIN_LOGIN="false",
     )
     server = subprocess.Popen(
-        [
-            str(JOBHAX),
-            "--ini",
-            str(ROOT / "production.ini"),
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-        ],
+        serve_command(port, "--workers", str(workers)),
         cwd=ROOT,
         env=env,
         stdout=log_file,

@@ -23,7 +23,8 @@ def configure(settings):
     config = Configurator(settings=settings)
     config.include("cornice")
     config.include("jobhax.db")
-    config.include("jobhax.envelope")
+    config.include("jobhax.errors")
+    config.include("jobhax.tasks")
     for domain in DOMAINS:
         config.include(domain)
     return config

@@ -34,21 +34,18 @@ def _resolved_raw_settings(ini):
     return raw
 
 
-def start_background_worker(settings):
+def start_background_worker(raw_settings):
     """`make run` is one process: jobs run in a daemon thread beside the web server."""
     import threading
 
-    from jobhax.worker import run_worker
+    from jobhax.worker import Supervisor
 
+    supervisor = Supervisor(raw_settings, concurrency=2)
     thread = threading.Thread(
-        target=run_worker,
-        args=(settings,),
-        name="jobhax-worker",
-        daemon=True,
-        kwargs={"concurrency": 2, "install_signal_handlers": False},
+        target=supervisor.run, name="jobhax-worker", daemon=True, kwargs={"install_signal_handlers": False}
     )
     thread.start()
-    return thread
+    return supervisor
 
 
 def _session_scope(settings):
@@ -143,7 +140,7 @@ def cmd_serve(args):
             f"client_secret={client['client_secret']}",
             flush=True,
         )
-        start_background_worker(settings)
+        start_background_worker(raw)
     server_options = plaster.get_settings(args.ini, "server:main")
     host = args.host or server_options.get("listen", "127.0.0.1:6543").rsplit(":", 1)[0]
     port = args.port or int(server_options.get("listen", "127.0.0.1:6543").rsplit(":", 1)[1])
@@ -165,11 +162,7 @@ def cmd_serve(args):
 def cmd_worker(args):
     from jobhax.worker import run_worker
 
-    run_worker(
-        load_settings(_resolved_raw_settings(args.ini)),
-        concurrency=args.concurrency,
-        queues=args.queue or None,
-    )
+    run_worker(_resolved_raw_settings(args.ini), concurrency=args.concurrency, queues=args.queue or None)
 
 
 def cmd_refresh_reports(args):
@@ -191,6 +184,7 @@ def cmd_create_bi_user(args):
         print(f"cannot create BI user: {error}", file=sys.stderr)
         return 2
     print(url)
+    return None
 
 
 def cmd_seed_demo(args):
@@ -210,6 +204,7 @@ def cmd_seed_demo(args):
             }
         )
     )
+    return None
 
 
 COMMANDS = {

@@ -57,7 +57,7 @@ def load_settings(settings):
         try:
             result[name] = coerce(raw.strip() if isinstance(raw, str) else raw)
         except (TypeError, ValueError):
-            raise ConfigurationError(f"{name} ({env_name}) must be {coerce.__name__}, got {raw!r}")
+            raise ConfigurationError(f"{name} ({env_name}) must be {coerce.__name__}, got {raw!r}") from None
     for name in ("sqlalchemy.url", "jobhax.migration_database_url"):
         if not result.get(name):
             result[name] = None

@@ -13,8 +13,9 @@ import math
 import random
 
 from jobhax.accounts.passwords import hash_password
+from jobhax.clock import utcnow
 
-DEMO_PASSWORD = "jobhax demo password"
+DEMO_PASSWORD = "jobhax demo password"  # noqa: S105 (every demo user's, documented; seed-demo refuses production)
 TITLE_SHARE = 0.15
 COMPANY_SHARE = 0.30
 SOURCES = (
@@ -227,8 +228,8 @@ def seed_demo(connection, users, apps_per_user, seed, size_mix=False, now=None):
 
     ``connection`` is a SQLAlchemy connection inside a transaction the caller commits.
     """
-    rng = random.Random(seed)
-    now = now or datetime.datetime.now(datetime.UTC).replace(microsecond=0)
+    rng = random.Random(seed)  # noqa: S311 (repeatable demo data, not secrets)
+    now = now or utcnow().replace(microsecond=0)
     span_seconds = int(SPAN.total_seconds())
     sizes = _sizes(rng, users, apps_per_user, size_mix)
     cursor = connection.connection.cursor()

@@ -1,4 +1,5 @@
-"""The response envelope and the one place that maps failures to codes and HTTP statuses.
+"""The response envelope and its error codes, each with its HTTP status (the exception views that answer
+with them are in :mod:`jobhax.errors`).
 
 Every ``/api/*`` response is ``{"success", "error_code", "error_message", "data"}``.
 
@@ -30,15 +31,8 @@ Raise :class:`ApiError` to answer with a code and roll the transaction back; ret
 """
 
 import enum
-import logging
 
-from pyramid.httpexceptions import HTTPException
 from pyramid.response import Response
-from pyramid.view import exception_view_config, notfound_view_config
-from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeoutError
-
-log = logging.getLogger(__name__)
 
 
 class ErrorCode(enum.IntEnum):
@@ -113,76 +107,3 @@ def error_response(request, code, status=None):
     if response.status_code == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="jobhax"'
     return response
-
-
-def cornice_error_handler(request):
-    """Cornice's validation failures: code 10, never Cornice's own error body."""
-    return error_response(request, ErrorCode.INVALID_PARAMETERS)
-
-
-def _is_api(request):
-    return not request.path.startswith("/oauth/") and not request.path.startswith("/__")
-
-
-@exception_view_config(ApiError)
-def api_error_view(exc, request):
-    if not _is_api(request):
-        return Response(
-            json_body={
-                "error": "temporarily_unavailable" if exc.code == ErrorCode.UNAVAILABLE else "server_error"
-            },
-            status=exc.status,
-        )
-    return error_response(request, exc.code, exc.status)
-
-
-@notfound_view_config()
-def not_found_view(request):
-    return error_response(request, ErrorCode.NOT_FOUND)
-
-
-@exception_view_config(HTTPException)
-def http_exception_view(exc, request):
-    if exc.status_code == 405:
-        return error_response(request, ErrorCode.INVALID_PARAMETERS, 405)
-    if exc.status_code == 413:
-        return error_response(request, ErrorCode.INVALID_PARAMETERS, 413)
-    if exc.status_code == 401 or exc.status_code == 403:
-        return error_response(request, ErrorCode.INVALID_CREDENTIALS, 401)
-    if exc.status_code == 404:
-        return error_response(request, ErrorCode.NOT_FOUND)
-    if exc.status_code < 500:
-        return error_response(request, ErrorCode.INVALID_PARAMETERS, exc.status_code)
-    return _internal_error(exc, request)
-
-
-@exception_view_config(OperationalError)
-@exception_view_config(PoolTimeoutError)
-def database_unavailable_view(exc, request):
-    log.warning("database unavailable during %s %s: %s", request.method, request.path, type(exc).__name__)
-    return api_error_view(ServiceUnavailable(), request)
-
-
-@exception_view_config(DBAPIError)
-def database_error_view(exc, request):
-    if exc.connection_invalidated:
-        return database_unavailable_view(exc, request)
-    return _internal_error(exc, request)
-
-
-@exception_view_config(Exception)
-def internal_error_view(exc, request):
-    return _internal_error(exc, request)
-
-
-def _internal_error(exc, request):
-    # Method and path only: bodies and headers may carry passwords and tokens.
-    log.error("internal error during %s %s", request.method, request.path, exc_info=exc)
-    if not _is_api(request):
-        return Response(json_body={"error": "server_error"}, status=500)
-    return error_response(request, ErrorCode.INTERNAL_ERROR)
-
-
-def includeme(config):
-    config.include("jobhax.http")
-    config.scan(__name__)

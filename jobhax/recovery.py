@@ -9,7 +9,7 @@ resumes: what the dead worker committed stays, and nothing is created twice.
 
 import logging
 
-from jobhax.worker import app, environment, schedule
+from jobhax.tasks import job_environment
 
 log = logging.getLogger(__name__)
 
@@ -18,9 +18,8 @@ PERIODIC_ID = "retry-stalled-jobs"
 HEARTBEATS_PER_PERIOD = 6
 
 
-@app.task(name=TASK_NAME, queueing_lock=TASK_NAME, pass_context=True)
 async def retry_stalled_jobs(context, timestamp):
-    seconds = environment().settings["jobhax.worker_stalled_seconds"]
+    seconds = job_environment(context).settings["jobhax.worker_stalled_seconds"]
     for job in await context.app.job_manager.get_stalled_jobs(seconds_since_heartbeat=seconds):
         log.warning("job %s (%s) of a silent worker is queued again", job.id, job.task_name)
         await context.app.job_manager.retry_job(job)
@@ -33,7 +32,15 @@ def check_cron(stalled_seconds):
 
 
 def worker_options(settings):
-    """Register the periodic check and return the worker's heartbeat options for ``settings``."""
+    """The worker's heartbeat options for ``settings``."""
     stalled = settings["jobhax.worker_stalled_seconds"]
-    schedule(retry_stalled_jobs, check_cron(stalled), PERIODIC_ID)
     return {"update_heartbeat_interval": stalled / HEARTBEATS_PER_PERIOD, "stalled_worker_timeout": stalled}
+
+
+def includeme(config):
+    config.add_task(retry_stalled_jobs, name=TASK_NAME, queueing_lock=TASK_NAME)
+    config.add_periodic_task(
+        TASK_NAME,
+        cron=check_cron(config.get_settings()["jobhax.worker_stalled_seconds"]),
+        periodic_id=PERIODIC_ID,
+    )

@@ -11,7 +11,7 @@ To document a new endpoint, add one line keyed by its Cornice service name::
 ``data`` is a Swagger 2.0 schema (``ref(name)`` points into :data:`DEFINITIONS`; add shared shapes
 there). List only the codes the endpoint's own rules raise: 10 (bad parameters, wrong method, body too
 large), 13 and 14 are added for every endpoint, and 1 for every endpoint with
-``permission="authenticated"``.
+``permission=AUTHENTICATED``.
 """
 
 from jobhax.envelope import ErrorCode

@@ -5,6 +5,7 @@ in the middle. Here the listening socket closes first (new connections are refus
 connections close, and the requests already received get up to ``shutdown_timeout`` seconds to finish.
 """
 
+import contextlib
 import ctypes
 import logging
 import os
@@ -112,10 +113,8 @@ def serve_workers(make_app, *, host, port, workers, threads, shutdown_timeout=SH
 
 def _signal_all(pids, signum):
     for pid in pids:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signum)
-        except ProcessLookupError:
-            pass
 
 
 def _die_with_parent():

@@ -1,100 +1,31 @@
-"""Background jobs on procrastinate: the Gmail import and the periodic refresh of the reporting views.
+"""`jobhax worker` and the in-process worker of `make run`: run the declared jobs until stopped.
 
-Workers are plain processes (`jobhax worker`), as many as wanted on any machine, sharing only PostgreSQL.
-The web side never runs a job: it defers one by name inside the request's own transaction, so a job
-exists exactly when the request that asked for it commits.
+Workers are plain processes, as many as wanted on any machine, sharing only PostgreSQL. The tasks and
+periodic jobs are the ones the domains declared (:mod:`jobhax.tasks`) in the application's configuration.
+
+Nothing stops for good: procrastinate stops a worker whose database connection breaks (a PostgreSQL
+restart ends its LISTEN connection: "Side task listener failed … stopping worker"). The supervisor below
+starts it again on a fresh connection pool, waiting a little longer each time the database is still
+away (at most :data:`MAX_RESTART_WAIT` seconds), until SIGINT/SIGTERM (or :meth:`Supervisor.stop`) asks
+for a real stop, which lets the jobs in hand finish first.
 """
 
+import asyncio
 import contextlib
 import logging
+import signal
 
 import procrastinate
-import transaction
-from procrastinate.contrib.sqlalchemy import SQLAlchemyPsycopg2Connector
 from sqlalchemy.engine import make_url
-from zope.sqlalchemy import mark_changed
 
-from jobhax.db import get_engine, get_session_factory, get_tm_session
+from jobhax import configure
+from jobhax.recovery import worker_options
+from jobhax.tasks import ENVIRONMENT, JobEnvironment, job_app
 
 log = logging.getLogger(__name__)
 
-REFRESH_PERIODIC_ID = "refresh-reports"
-BI_WATCHDOG_PERIODIC_ID = "bi-watchdog"
-TASK_MODULES = ["jobhax.metrics.tasks", "jobhax.mailimport.tasks", "jobhax.recovery"]
-
-# Runs jobs: its connector is replaced by one on the configured database when a worker starts.
-app = procrastinate.App(connector=procrastinate.PsycopgConnector(), import_paths=TASK_MODULES)
-
-# Defer jobs by task name on the caller's connection (never one of their own), per database driver.
-_deferrers = {
-    "psycopg": (
-        procrastinate.App(connector=procrastinate.SyncPsycopgConnector()),
-        lambda connection: connection.connection.dbapi_connection,
-    ),
-    "psycopg2": (procrastinate.App(connector=SQLAlchemyPsycopg2Connector()), lambda connection: connection),
-}
-
-
-def defer(dbsession, task_name, *, queue, lock=None, queueing_lock=None, **task_kwargs):
-    """Queue ``task_name`` in ``dbsession``'s transaction. False when a job holding ``queueing_lock`` is
-    already waiting (nothing is queued then, and the transaction goes on unharmed)."""
-    with dbsession.begin_nested() as savepoint:
-        connection = dbsession.connection()  # emits the SAVEPOINT, which a raw driver connection would not
-        deferrer_app, driver_connection = _deferrers[connection.dialect.driver]
-        deferrer = deferrer_app.configure_task(
-            task_name,
-            connection=driver_connection(connection),
-            queue=queue,
-            lock=lock,
-            queueing_lock=queueing_lock,
-        )
-        try:
-            deferrer.defer(**task_kwargs)
-        except procrastinate.exceptions.AlreadyEnqueued:
-            savepoint.rollback()
-            return False
-    mark_changed(dbsession)
-    return True
-
-
-class JobEnvironment:
-    """What a running job needs: the settings and a database, one transaction per unit of work."""
-
-    def __init__(self, settings):
-        self.settings = settings
-        self.engine = get_engine(settings)
-        self._session_factory = get_session_factory(self.engine)
-
-    @contextlib.contextmanager
-    def transaction(self):
-        manager = transaction.TransactionManager(explicit=True)
-        with manager:
-            yield get_tm_session(self._session_factory, manager)
-
-
-_environment = None
-
-
-def environment():
-    """The environment of the worker running in this process."""
-    if _environment is None:
-        raise RuntimeError("no worker runs in this process: start one with `jobhax worker`")
-    return _environment
-
-
-def refresh_cron(minutes):
-    """A cron line for 'every ``minutes`` minutes' (1-59, or whole hours up to a day)."""
-    if 1 <= minutes <= 59:
-        return f"*/{minutes} * * * *"
-    if minutes % 60 == 0 and 60 <= minutes <= 1440:
-        return "0 0 * * *" if minutes == 1440 else f"0 */{minutes // 60} * * *"
-    raise ValueError("jobhax.reports_refresh_minutes must be 1-59 or a whole number of hours up to 24")
-
-
-def schedule(task, cron, periodic_id):
-    """Run ``task`` periodically; once per process, however many workers this process starts."""
-    if (task.name, periodic_id) not in app.periodic_registry.periodic_tasks:
-        app.periodic(cron=cron, periodic_id=periodic_id)(task)
+FIRST_RESTART_WAIT = 0.5
+MAX_RESTART_WAIT = 5.0
 
 
 def libpq_url(settings):
@@ -106,31 +37,104 @@ def libpq_url(settings):
     )
 
 
+class Supervisor:
+    """Runs a procrastinate worker over the configured application, again whenever it stops on its own.
+
+    ``settings`` are the ini's, as :func:`jobhax.main` takes them."""
+
+    def __init__(self, settings, *, concurrency=4, queues=None):
+        config = configure(settings)
+        config.commit()
+        self.registry = config.registry
+        self.settings = self.registry.settings
+        self.environment = JobEnvironment(
+            self.settings, self.registry["engine"], self.registry["dbsession_factory"]
+        )
+        self.concurrency = concurrency
+        self.options = {
+            "concurrency": concurrency,
+            "queues": queues,
+            "additional_context": {ENVIRONMENT: self.environment},
+            "install_signal_handlers": False,
+            **worker_options(self.settings),
+        }
+        # One app for the supervisor's life, its connector replaced per run (procrastinate renames its
+        # built-in tasks in a module-level blueprint for every App made).
+        self.app = job_app(self.registry, procrastinate.PsycopgConnector())
+        self._loop = None
+        self._stop = None
+        self._stop_requested = False
+
+    def run(self, install_signal_handlers=True):
+        """Run until stopped; SIGINT/SIGTERM stop it when ``install_signal_handlers`` (main thread only)."""
+        try:
+            asyncio.run(self._supervise(install_signal_handlers))
+        finally:
+            self.environment.engine.dispose()
+
+    def stop(self):
+        """Ask for a stop from any thread: the jobs in hand finish first."""
+        self._stop_requested = True
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._stop.set)
+
+    async def _supervise(self, install_signal_handlers):
+        self._loop = asyncio.get_running_loop()
+        self._stop = asyncio.Event()
+        if self._stop_requested:
+            self._stop.set()
+        if install_signal_handlers:
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                self._loop.add_signal_handler(signum, self._stop.set)
+        wait = FIRST_RESTART_WAIT
+        while not self._stop.is_set():
+            ran = await self._run_once()
+            if self._stop.is_set():
+                break
+            wait = FIRST_RESTART_WAIT if ran else min(2 * wait, MAX_RESTART_WAIT)
+            log.warning("worker stopped on its own; starting it again in %.1f s", wait)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), wait)
+
+    def _database_answers(self):
+        try:
+            with self.environment.engine.connect() as connection:
+                connection.exec_driver_sql("SELECT 1")
+        except Exception as error:
+            log.warning("worker: database unavailable (%s)", type(error).__name__)
+            return False
+        return True
+
+    async def _run_once(self):
+        """One worker's life on a fresh connection pool; whether it got as far as running."""
+        # Fail fast while the database is away (opening procrastinate's pool would wait 30 s).
+        if not await asyncio.to_thread(self._database_answers):
+            return False
+        connector = procrastinate.PsycopgConnector(
+            conninfo=libpq_url(self.settings),
+            min_size=1,
+            max_size=self.concurrency + 2,
+            kwargs={"application_name": "jobhax-worker"},
+        )
+        ran = False
+        try:
+            with self.app.replace_connector(connector) as app:
+                async with app.open_async():
+                    ran = True
+                    worker = asyncio.create_task(app.run_worker_async(**self.options))
+                    stop = asyncio.create_task(self._stop.wait())
+                    await asyncio.wait({worker, stop}, return_when=asyncio.FIRST_COMPLETED)
+                    if not worker.done():
+                        worker.cancel()  # procrastinate's graceful stop: the jobs in hand finish
+                    stop.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await worker
+        except Exception as error:
+            # The database went away under the worker.
+            log.warning("worker: %s: %s", type(error).__name__, error)
+        return ran
+
+
 def run_worker(settings, *, concurrency=4, queues=None, install_signal_handlers=True):
     """Run jobs until stopped (SIGINT/SIGTERM finish the jobs in hand first)."""
-    global _environment
-    from jobhax.metrics.tasks import BI_WATCHDOG_CRON, cancel_overlong_bi_queries_task, refresh_reports_task
-    from jobhax.recovery import worker_options
-
-    schedule(
-        refresh_reports_task, refresh_cron(settings["jobhax.reports_refresh_minutes"]), REFRESH_PERIODIC_ID
-    )
-    schedule(cancel_overlong_bi_queries_task, BI_WATCHDOG_CRON, BI_WATCHDOG_PERIODIC_ID)
-    _environment = JobEnvironment(settings)
-    connector = procrastinate.PsycopgConnector(
-        conninfo=libpq_url(settings),
-        min_size=1,
-        max_size=concurrency + 2,
-        kwargs={"application_name": "jobhax-worker"},
-    )
-    try:
-        with app.replace_connector(connector):
-            app.run_worker(
-                concurrency=concurrency,
-                queues=queues,
-                install_signal_handlers=install_signal_handlers,
-                **worker_options(settings),
-            )
-    finally:
-        _environment.engine.dispose()
-        _environment = None
+    Supervisor(settings, concurrency=concurrency, queues=queues).run(install_signal_handlers)

@@ -30,17 +30,12 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
+from jobhax.metrics.views import ENDPOINTS
+
 ROOT = Path(__file__).resolve().parent.parent
 MIB = 1024 * 1024
 SAMPLE_EVERY = 5
-METRICS = (
-    "get_total_application_count",
-    "get_application_count_by_month",
-    "get_application_count_by_month_with_total",
-    "get_count_by_statuses",
-    "get_word_count",
-    "get_count_by_jobtitle_and_statuses",
-)
+METRICS = ENDPOINTS
 # Each client keeps at most this many live applications, so a response's size stays in one range.
 MAX_LIVE_APPS = 60
 
@@ -181,6 +176,7 @@ class Client:
         )
         if created:
             self.jobapps.append(created["id"])
+        return None
 
     def list_jobapps(self):
         self.call("get_jobapps", "GET", "/api/jobapps/get_jobapps")
@@ -294,7 +290,7 @@ class Client:
     def heartbeat(self):
         self.call("heartbeat", "GET", "/__heartbeat__", token=False)
 
-    ACTIONS = [
+    ACTIONS = (
         add_jobapp,
         list_jobapps,
         update_jobapp,
@@ -307,8 +303,8 @@ class Client:
         relogin,
         mistakes,
         heartbeat,
-    ]
-    WEIGHTS = [14, 20, 14, 3, 14, 10, 10, 4, 2, 1, 5, 3]
+    )
+    WEIGHTS = (14, 20, 14, 3, 14, 10, 10, 4, 2, 1, 5, 3)
 
 
 def client_process(base_url, oauth, n, deadline, users, think, results):
@@ -350,7 +346,7 @@ def collect(results, clients):
             outcomes.append(results.get(timeout=5))
         except queue.Empty:
             if not any(client.is_alive() for client in clients):
-                raise SystemExit(f"{len(clients) - len(outcomes)} client process(es) died")
+                raise SystemExit(f"{len(clients) - len(outcomes)} client process(es) died") from None
     return outcomes
 
 
@@ -460,7 +456,7 @@ def main(argv=None):
         latencies.extend(client_latencies)
         failures.extend(client_failures)
     by_status = collections.Counter()
-    for (name, status), n in counts.items():
+    for (_name, status), n in counts.items():
         by_status[str(status)] += n
     total = sum(by_status.values())
     server_errors = sum(n for status, n in by_status.items() if status.startswith("5") or status == "error")

@@ -40,3 +40,38 @@ class ApiClient:
         return self.testapp.post_json(
             path, body if body is not None else {}, headers=self.headers, expect_errors=True, **kw
         )
+
+
+def google_login(testapp, oauth_client, provider, token, sub, email):
+    """A user signed in with Google (the fake provider knows the token), as a client speaking for them."""
+    provider.add_google_user(token, sub, email)
+    tokens = assert_ok(
+        testapp.post_json(
+            "/api/users/auth_social_user",
+            {
+                "client_id": oauth_client["client_id"],
+                "client_secret": oauth_client["client_secret"],
+                "provider": "google-oauth2",
+                "token": token,
+            },
+            expect_errors=True,
+        )
+    )
+    return ApiClient(testapp, None, tokens["access_token"])
+
+
+def finished_import(client, timeout=30):
+    """Poll sync_status until the import is done or failed; that last status."""
+    from tests.workers import wait_until
+
+    def finished():
+        status = assert_ok(client.get("/api/users/sync_status"))
+        return status if status["state"] in ("done", "failed") else None
+
+    return wait_until(finished, timeout=timeout, interval=0.1, message="import finished")
+
+
+def import_outcome(status):
+    """What a finished import did, from its sync_status (its times left out)."""
+    keys = ("state", "messages_total", "messages_processed", "messages_skipped", "jobapps_created", "error")
+    return {key: status[key] for key in keys}

@@ -11,13 +11,15 @@ from pathlib import Path
 
 import pytest
 import webtest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from jobhax import configure, main
+from jobhax.api import PUBLIC
 from jobhax.db import embedded_database_url
 from jobhax.migrations import upgrade
 from tests.api_client import ApiClient
+from tests.databases import drop_database, recreate_database
 from tests.factories import Factories
 from tests.fakeprovider import GOOGLE_CLIENT_IDS, LINKEDIN_CLIENT_ID, LINKEDIN_CLIENT_SECRET, FakeProvider
 from tests.statements import StatementCounter
@@ -25,13 +27,6 @@ from tests.statements import StatementCounter
 ROOT = Path(__file__).resolve().parent.parent
 TEST_SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
 KEPT_TABLES = {"alembic_version", "application_statuses"}
-# `jobhax --ini production.ini serve` refuses to start without our provider apps (DESIGN "Accounts you can
-# trust"); subprocess tests that make no social login give it these.
-PRODUCTION_PROVIDER_ENV = {
-    "JOBHAX_GOOGLE_CLIENT_IDS": ", ".join(GOOGLE_CLIENT_IDS),
-    "JOBHAX_LINKEDIN_CLIENT_ID": LINKEDIN_CLIENT_ID,
-    "JOBHAX_LINKEDIN_CLIENT_SECRET": LINKEDIN_CLIENT_SECRET,
-}
 
 
 def _server_url():
@@ -41,17 +36,12 @@ def _server_url():
 
 @pytest.fixture(scope="session")
 def database_url():
-    server = make_url(_server_url())
     name = f"jobhax_test_{os.getpid()}_{secrets.token_hex(4)}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = server.set(database=name).render_as_string(hide_password=False)
+    url = make_url(_server_url()).set(database=name).render_as_string(hide_password=False)
+    recreate_database(url)
     upgrade(url)
     yield url
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    drop_database(url)
 
 
 @pytest.fixture(scope="session")
@@ -81,14 +71,11 @@ def provider(fake_provider):
 def scratch_database_url(database_url):
     """An empty database beside the run's one, for migration tests; dropped afterwards."""
     server = make_url(database_url)
-    name = f"{server.database}_scratch_{secrets.token_hex(4)}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield server.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    url = server.set(database=f"{server.database}_scratch_{secrets.token_hex(4)}")
+    url = url.render_as_string(hide_password=False)
+    recreate_database(url)
+    yield url
+    drop_database(url)
 
 
 @pytest.fixture(scope="session")
@@ -129,7 +116,7 @@ def failing_app(settings):
         raise RuntimeError("secret detail that must not leak")
 
     config.add_route("explode", "/api/test/explode")
-    config.add_view(explode, route_name="explode")
+    config.add_view(explode, route_name="explode", permission=PUBLIC)
     return webtest.TestApp(config.make_wsgi_app())
 
 

@@ -14,7 +14,8 @@ settings configure) unless ``client_id=ANOTHER_APP`` (or any other id) says the 
 app. Google's tokeninfo and LinkedIn's introspection answer with that app, as the real ones do.
 
 ``requests`` records every call (method, path, query, bearer token, form, client port: one port per
-connection); ``max_in_flight`` the most calls served at once. Everything is guarded by one lock, so tests and app threads may share it.
+connection); ``max_in_flight`` the most calls served at once. Everything is guarded by one lock, so
+tests and app threads may share it.
 """
 
 import base64

@@ -1,8 +1,31 @@
 """The app behind a real socket, for clients that need one (requests-oauthlib, schemathesis, raw HTTP)."""
 
+import sys
 import threading
+from pathlib import Path
 
 import waitress
+
+from tests.fakeprovider import GOOGLE_CLIENT_IDS, LINKEDIN_CLIENT_ID, LINKEDIN_CLIENT_SECRET
+
+ROOT = Path(__file__).resolve().parent.parent
+# production.ini's serve and worker refuse to start without our provider apps (DESIGN "Accounts you can
+# trust"): the ones the fake provider knows.
+PRODUCTION_PROVIDER_ENV = {
+    "JOBHAX_GOOGLE_CLIENT_IDS": ", ".join(GOOGLE_CLIENT_IDS),
+    "JOBHAX_LINKEDIN_CLIENT_ID": LINKEDIN_CLIENT_ID,
+    "JOBHAX_LINKEDIN_CLIENT_SECRET": LINKEDIN_CLIENT_SECRET,
+}
+
+
+def jobhax_command(*args, ini=ROOT / "production.ini"):
+    """The `jobhax` command line, run by this interpreter (the project's venv)."""
+    return [sys.executable, "-m", "jobhax.cli", "--ini", str(ini), *args]
+
+
+def serve_command(port, *extra):
+    """`jobhax serve` on 127.0.0.1:``port`` with production.ini."""
+    return jobhax_command("serve", "--host", "127.0.0.1", "--port", str(port), *extra)
 
 
 class serve:

@@ -5,12 +5,13 @@ endpoint (and, for the per-field cases, on every string field). A test fails whe
 endpoint has no entry. Id and per-endpoint field rules of /api/jobapps/* are in tests/jobapps/.
 """
 
+import functools
 import json
 
 import pytest
 from sqlalchemy import text
 
-from jobhax.schema import body_validator
+from jobhax.validation import body_validator
 from tests.api_client import assert_error, assert_ok
 
 # Service name → (path, valid body given the caller's application and note ids).
@@ -209,9 +210,7 @@ def test_a_body_that_is_not_a_json_object_answers_10_and_writes_nothing(app, api
             (
                 case,
                 name,
-                lambda path=path, raw=_whole_body(valid(ids), raw), content_type=content_type: _post_raw(
-                    api, path, raw, content_type
-                ),
+                functools.partial(_post_raw, api, path, _whole_body(valid(ids), raw), content_type),
             )
             for name, (path, valid) in BODIES.items()
             for case, (raw, content_type) in WHOLE_BODY_CASES.items()
@@ -227,7 +226,7 @@ def test_a_bad_string_field_answers_10_and_writes_nothing(app, api, ids, row_cou
             (
                 f"{field}: {case}",
                 name,
-                lambda path=path, body=dict(body, **{field: make(value)}): api.post(path, body),
+                functools.partial(api.post, path, dict(body, **{field: make(value)})),
             )
             for name, (path, valid) in BODIES.items()
             for body in [valid(ids)]

@@ -218,7 +218,7 @@ def test_with_a_migration_role_the_service_runs_as_a_role_that_owns_and_creates_
         ):
             with (
                 engine.connect() as connection,
-                pytest.raises(DBAPIError, match="permission denied|must be owner"),
+                pytest.raises(DBAPIError, match=r"permission denied|must be owner"),
             ):
                 connection.exec_driver_sql(statement)
         # The migration role as the service's is refused at start.

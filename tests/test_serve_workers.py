@@ -4,13 +4,13 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 
 import pytest
 import requests
 
-from tests.conftest import PRODUCTION_PROVIDER_ENV, ROOT
+from tests.conftest import ROOT
+from tests.servers import PRODUCTION_PROVIDER_ENV, serve_command
 
 WAIT = 30
 
@@ -60,20 +60,7 @@ def served(settings, tmp_path):
     )
     with (tmp_path / "serve.log").open("wb") as log:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "jobhax.cli",
-                "--ini",
-                "production.ini",
-                "serve",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--workers",
-                "2",
-            ],
+            serve_command(port, "--workers", "2"),
             cwd=ROOT,
             env=env,
             stdout=log,

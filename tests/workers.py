@@ -3,11 +3,9 @@
 import os
 import signal
 import subprocess
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.servers import PRODUCTION_PROVIDER_ENV, ROOT, jobhax_command
 
 
 class WorkerProcess:
@@ -22,19 +20,11 @@ class WorkerProcess:
             JOBHAX_LINKEDIN_API_BASE=settings["jobhax.linkedin_api_base"],
             JOBHAX_LINKEDIN_WEB_BASE=settings["jobhax.linkedin_web_base"],
             JOBHAX_VAR_DIR=settings["jobhax.var_dir"],
+            **PRODUCTION_PROVIDER_ENV,
             **(extra_env or {}),
         )
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "jobhax.cli",
-                "--ini",
-                str(ROOT / "production.ini"),
-                "worker",
-                "--concurrency",
-                str(concurrency),
-            ],
+            jobhax_command("worker", "--concurrency", str(concurrency)),
             env=env,
             cwd=ROOT,
             stdout=subprocess.PIPE,

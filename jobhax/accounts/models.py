@@ -19,6 +19,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from jobhax.db import Base
 
+# Field limits, here once: the columns, the request schemas and social signup all use them.
+USERNAME_MAX = 150
+NAME_MAX = 150
+EMAIL_MAX = 254  # RFC 5321's longest path
+
 
 class User(Base):
     __tablename__ = "users"
@@ -30,11 +35,11 @@ class User(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(String(150), unique=True)
-    email: Mapped[str] = mapped_column(String(254), default="", server_default="")
+    username: Mapped[str] = mapped_column(String(USERNAME_MAX), unique=True)
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX), default="", server_default="")
     email_verified: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    first_name: Mapped[str] = mapped_column(String(150), default="", server_default="")
-    last_name: Mapped[str] = mapped_column(String(150), default="", server_default="")
+    first_name: Mapped[str] = mapped_column(String(NAME_MAX), default="", server_default="")
+    last_name: Mapped[str] = mapped_column(String(NAME_MAX), default="", server_default="")
     password_hash: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
@@ -81,7 +86,7 @@ class LoginFailure(Base):
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    username: Mapped[str] = mapped_column(String(150))
+    username: Mapped[str] = mapped_column(String(USERNAME_MAX))
     address: Mapped[str] = mapped_column(String(64))
     failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
@@ -99,7 +104,7 @@ class SocialAccount(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     provider: Mapped[str] = mapped_column(String(32))
     subject: Mapped[str] = mapped_column(String(255))
-    email: Mapped[str] = mapped_column(String(254), default="", server_default="")
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX), default="", server_default="")
     token_encrypted: Mapped[str | None] = mapped_column(Text)
     token_usable: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -3,7 +3,9 @@
 from pyramid.request import RequestLocalCache
 from pyramid.security import Allowed, Denied
 
-from jobhax.accounts.services import user_id_for_access_token, utcnow
+from jobhax.accounts.services import user_id_for_access_token
+from jobhax.api import AUTHENTICATED
+from jobhax.clock import utcnow
 
 
 def bearer_token(request):
@@ -33,9 +35,9 @@ class BearerSecurityPolicy:
         return request.identity
 
     def permits(self, request, context, permission):
-        if permission == "authenticated" and request.identity is None:
+        if permission == AUTHENTICATED and request.identity is None:
             return Denied("a valid bearer token is required")
-        return Allowed("authenticated")
+        return Allowed(permission)
 
     def remember(self, request, userid, **kw):
         return []

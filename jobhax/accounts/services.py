@@ -10,16 +10,13 @@ from sqlalchemy.exc import IntegrityError
 from jobhax.accounts import secrets
 from jobhax.accounts.models import OAuthClient, OAuthToken, User
 from jobhax.accounts.passwords import hash_password
+from jobhax.clock import utcnow
 from jobhax.envelope import ApiError, ErrorCode
 
 log = logging.getLogger(__name__)
 
 DEFAULT_SCOPE = "read write"
 REFRESH_EXPIRES_IN = 30 * 24 * 3600  # jobhax.refresh_token_expires_in's default
-
-
-def utcnow():
-    return datetime.datetime.now(datetime.UTC)
 
 
 def register_user(dbsession, *, username, email, password, password2, first_name="", last_name=""):
@@ -47,7 +44,7 @@ def register_user(dbsession, *, username, email, password, password2, first_name
     except IntegrityError as error:
         # Lost a race with a concurrent registration: same answer as if it had come first.
         constraint = getattr(error.orig.diag, "constraint_name", "") or ""
-        raise ApiError(ErrorCode.EMAIL_TAKEN if "email" in constraint else ErrorCode.USERNAME_TAKEN)
+        raise ApiError(ErrorCode.EMAIL_TAKEN if "email" in constraint else ErrorCode.USERNAME_TAKEN) from None
     return user
 
 

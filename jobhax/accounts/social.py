@@ -15,8 +15,9 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from jobhax.accounts import audience, provider_tokens
-from jobhax.accounts.models import SocialAccount, User
-from jobhax.accounts.services import revoke_all_tokens, utcnow
+from jobhax.accounts.models import EMAIL_MAX, NAME_MAX, USERNAME_MAX, SocialAccount, User
+from jobhax.accounts.services import revoke_all_tokens
+from jobhax.clock import utcnow
 from jobhax.envelope import ApiError, ErrorCode, ServiceUnavailable
 from jobhax.providers import ProviderError, ProviderUnavailable, google, linkedin
 
@@ -28,10 +29,8 @@ IDENTITY = {GOOGLE: google.userinfo, LINKEDIN: linkedin.userinfo}
 AUDIENCE = {GOOGLE: audience.check_google, LINKEDIN: audience.check_linkedin}
 PROVIDERS = tuple(IDENTITY)
 
-USERNAME_BASE_MAX = 140  # leaves room for a suffix within users.username's 150
+USERNAME_BASE_MAX = USERNAME_MAX - 10  # leaves room for a suffix
 USERNAME_CANDIDATES = 20  # base, base2 … base20; beyond that a random suffix
-NAME_MAX = 150
-EMAIL_MAX = 254
 
 
 def login_with_provider(dbsession, settings, provider, token):

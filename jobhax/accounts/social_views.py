@@ -1,31 +1,26 @@
 """Social login (/api/users/auth_social_user) and the caller's LinkedIn profile."""
 
-import colander
-
 from jobhax.accounts import services, social
-from jobhax.accounts.schemas import ClientCredentials
+from jobhax.accounts.request_schemas import AuthSocialBody
 from jobhax.accounts.views import no_store
-from jobhax.api import api_service
+from jobhax.api import AUTHENTICATED, PUBLIC, ApiService
 from jobhax.envelope import ApiError, ErrorCode, envelope
-from jobhax.schema import Text, body_validator, provider_token
+from jobhax.validation import body_validator
 
-auth_social_user = api_service(
+auth_social_user_service = ApiService(
     "auth_social_user",
     "/api/users/auth_social_user",
     "Exchange a Google or LinkedIn access token for JobHax tokens.",
 )
-get_linkedin_profile = api_service(
+get_linkedin_profile_service = ApiService(
     "get_linkedin_profile", "/api/users/get_linkedin_profile", "The caller's LinkedIn basic profile."
 )
 
 
-class AuthSocialBody(ClientCredentials):
-    provider = colander.SchemaNode(Text(), validator=colander.OneOf(social.PROVIDERS))
-    token = provider_token()
-
-
-@auth_social_user.post(schema=AuthSocialBody, validators=(no_store, body_validator))
-def auth_social(request):
+@auth_social_user_service.post(
+    schema=AuthSocialBody, validators=(no_store, body_validator), permission=PUBLIC
+)
+def auth_social_user(request):
     params = request.validated
     # The client first: a wrong client never costs a call to the provider.
     client = services.authenticate_client(request.dbsession, params["client_id"], params["client_secret"])
@@ -44,8 +39,8 @@ def auth_social(request):
     )
 
 
-@get_linkedin_profile.get(permission="authenticated")
-def linkedin_profile(request):
+@get_linkedin_profile_service.get(permission=AUTHENTICATED)
+def get_linkedin_profile(request):
     return envelope(
         social.linkedin_profile(request.dbsession, request.registry.settings, request.authenticated_userid)
     )

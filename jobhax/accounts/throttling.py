@@ -18,13 +18,12 @@ import ipaddress
 
 from sqlalchemy import DateTime, String, delete, func, insert, literal, select
 
-from jobhax.accounts.models import LoginFailure
+from jobhax.accounts.models import USERNAME_MAX, LoginFailure
 from jobhax.config import ConfigurationError, words
 
 MAX_FAILURES = 5  # per (username, address)
 WINDOW = datetime.timedelta(minutes=15)
 PRUNE_BATCH = 100
-USERNAME_MAX = 150
 
 
 def client_address(request):

@@ -6,17 +6,18 @@ from urllib.parse import parse_qsl, urlencode
 from pyramid.response import Response
 from pyramid.view import view_config
 
-from jobhax.accounts import schemas, services, throttling
+from jobhax.accounts import request_schemas, services, throttling
 from jobhax.accounts.oauth import oauth_server
-from jobhax.api import api_service
+from jobhax.api import AUTHENTICATED, PUBLIC, ApiService
+from jobhax.clock import utcnow
 from jobhax.envelope import ApiError, ErrorCode, envelope, error_response
-from jobhax.schema import body_validator
+from jobhax.validation import body_validator
 
-register = api_service("register", "/api/users/register", "Create an account.")
-login = api_service("login", "/api/users/login", "Exchange username and password for tokens.")
-refresh_token = api_service("refresh_token", "/api/users/refresh_token", "Rotate a refresh token.")
-logout = api_service("logout", "/api/users/logout", "Revoke an access token and its refresh token.")
-logout_all = api_service(
+register_service = ApiService("register", "/api/users/register", "Create an account.")
+login_service = ApiService("login", "/api/users/login", "Exchange username and password for tokens.")
+refresh_token_service = ApiService("refresh_token", "/api/users/refresh_token", "Rotate a refresh token.")
+logout_service = ApiService("logout", "/api/users/logout", "Revoke an access token and its refresh token.")
+logout_all_service = ApiService(
     "logout_all", "/api/users/logout_all", "Revoke every access and refresh token of the caller, everywhere."
 )
 
@@ -31,20 +32,22 @@ def no_store(request, **kwargs):
     request.add_response_callback(headers)
 
 
-@register.post(schema=schemas.RegisterBody, validators=(body_validator,))
-def register_user(request):
+@register_service.post(schema=request_schemas.RegisterBody, validators=(body_validator,), permission=PUBLIC)
+def register(request):
     settings = request.registry.settings
     address = throttling.client_address(request)
     if throttling.address_locked(
-        request.dbsession, address, services.utcnow(), settings["jobhax.login_failures_per_address"]
+        request.dbsession, address, utcnow(), settings["jobhax.login_failures_per_address"]
     ):
         raise ApiError(ErrorCode.TOO_MANY_ATTEMPTS)
     services.register_user(request.dbsession, **request.validated)
     return envelope(None)
 
 
-@login.post(schema=schemas.LoginBody, validators=(no_store, body_validator))
-def login_user(request):
+@login_service.post(
+    schema=request_schemas.LoginBody, validators=(no_store, body_validator), permission=PUBLIC
+)
+def login(request):
     params = request.validated
     return _grant(
         request,
@@ -53,8 +56,10 @@ def login_user(request):
     )
 
 
-@refresh_token.post(schema=schemas.RefreshBody, validators=(no_store, body_validator))
-def refresh_user_token(request):
+@refresh_token_service.post(
+    schema=request_schemas.RefreshBody, validators=(no_store, body_validator), permission=PUBLIC
+)
+def refresh_token(request):
     return _grant(
         request,
         {"grant_type": "refresh_token", "refresh_token": request.validated["refresh_token"]},
@@ -62,8 +67,8 @@ def refresh_user_token(request):
     )
 
 
-@logout.post(schema=schemas.LogoutBody, validators=(body_validator,))
-def logout_user(request):
+@logout_service.post(schema=request_schemas.LogoutBody, validators=(body_validator,), permission=PUBLIC)
+def logout(request):
     params = request.validated
     client = services.authenticate_client(request.dbsession, params["client_id"], params["client_secret"])
     if client is None:
@@ -73,8 +78,8 @@ def logout_user(request):
     return envelope(None)
 
 
-@logout_all.post(permission="authenticated")
-def logout_everywhere(request):
+@logout_all_service.post(permission=AUTHENTICATED)
+def logout_all(request):
     services.revoke_all_tokens(request.dbsession, request.authenticated_userid)
     return envelope(None)
 
@@ -102,7 +107,7 @@ def _grant(request, form, invalid_grant):
 
 def _server(request):
     return oauth_server(
-        request.dbsession, request.registry.settings, services.utcnow(), throttling.client_address(request)
+        request.dbsession, request.registry.settings, utcnow(), throttling.client_address(request)
     )
 
 
@@ -135,14 +140,14 @@ def _unusable_form(request):
     )
 
 
-@view_config(route_name="oauth_token", request_method="POST")
+@view_config(route_name="oauth_token", request_method="POST", permission=PUBLIC)
 def oauth_token(request):
     return _unusable_form(request) or _oauth_response(
         *_server(request).create_token_response(**_oauthlib_call(request))
     )
 
 
-@view_config(route_name="oauth_revoke", request_method="POST")
+@view_config(route_name="oauth_revoke", request_method="POST", permission=PUBLIC)
 def oauth_revoke(request):
     return _unusable_form(request) or _oauth_response(
         *_server(request).create_revocation_response(**_oauthlib_call(request))

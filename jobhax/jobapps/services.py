@@ -1,18 +1,14 @@
 """Job application rules. Every lookup is scoped to the caller: a foreign id is a missing id."""
 
-import datetime
+from sqlalchemy import Text, case, delete, func, insert, literal_column, null, select, tuple_, update
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 
-from sqlalchemy import delete, select, text, update
-
+from jobhax.clock import utcnow
 from jobhax.envelope import ApiError, ErrorCode
 from jobhax.jobapps.models import ApplicationStatus, JobApplication, JobPosting, Note, StatusHistory
 
 APPLIED = 1
 STATUS_ID_MAX = 32_767
-
-
-def utcnow():
-    return datetime.datetime.now(datetime.UTC)
 
 
 def _live_jobapp(user_id):
@@ -52,48 +48,76 @@ def list_jobapps(dbsession, user_id, status_id=None):
         select(JobApplication, ApplicationStatus.value)
         .outerjoin(ApplicationStatus, ApplicationStatus.id == JobApplication.status_id)
         .where(JobApplication.user_id == user_id, JobApplication.deleted_at.is_(None))
-        .order_by(JobApplication.apply_date.desc(), JobApplication.id.desc())
+        .order_by(*_newest_first(JobApplication))
     )
     if status_id is not None:
         query = query.where(JobApplication.status_id == status_id)
     return dbsession.execute(query).all()
 
 
-# The objects of serializers.jobapp_json, keys in the same order, built by PostgreSQL: a 10,000-row list
-# costs one aggregate instead of 10,000 ORM objects and dicts in Python.
-_JOBAPP_OBJECT = """json_build_object(
-    'id', p.id,
-    'applicationStatus', CASE WHEN p.status_id IS NULL THEN NULL
-                              ELSE json_build_object('id', p.status_id, 'value', p.status_value) END,
-    'jobTitle', p.job_title, 'company', p.company, 'companyLogo', p.company_logo,
-    'applyDate', to_char(p.apply_date AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
-    'msgId', p.msg_id, 'source', p.source, 'isRejected', p.is_rejected, 'user', p.user_id)"""
-_JOBAPP_ROWS = """SELECT j.id, j.status_id, s.value AS status_value, j.job_title, j.company, j.company_logo,
-       j.apply_date, j.msg_id, j.source, j.is_rejected, j.user_id{position}
-FROM job_applications j LEFT JOIN application_statuses s ON s.id = j.status_id
-WHERE j.user_id = :user_id AND j.deleted_at IS NULL{status}{after}
-ORDER BY j.apply_date DESC, j.id DESC{limit}"""
-_NEWEST_FIRST = "ORDER BY p.apply_date DESC, p.id DESC"
+def _newest_first(rows):
+    """get_jobapps' order; (user_id, apply_date, id) is ix_job_applications_user_live's."""
+    return rows.apply_date.desc(), rows.id.desc()
 
 
-def _jobapp_rows(status_id, page):
-    return _JOBAPP_ROWS.format(
-        position=",\n       row_number() OVER (ORDER BY j.apply_date DESC, j.id DESC) AS position"
-        if page
-        else "",
-        status="\n  AND j.status_id = :status_id" if status_id is not None else "",
-        after="\n  AND (j.apply_date, j.id) < (:after_date, :after_id)" if page and page[1] else "",
-        limit="\nLIMIT :limit + 1" if page else "",
+def _live_jobapp_rows(user_id, status_id):
+    """The caller's live applications with their status value: what one get_jobapps object needs."""
+    jobapps, statuses = JobApplication.__table__, ApplicationStatus.__table__
+    query = (
+        select(
+            jobapps.c.id,
+            jobapps.c.status_id,
+            statuses.c.value.label("status_value"),
+            jobapps.c.job_title,
+            jobapps.c.company,
+            jobapps.c.company_logo,
+            jobapps.c.apply_date,
+            jobapps.c.msg_id,
+            jobapps.c.source,
+            jobapps.c.is_rejected,
+            jobapps.c.user_id,
+        )
+        .select_from(jobapps.outerjoin(statuses, statuses.c.id == jobapps.c.status_id))
+        .where(jobapps.c.user_id == user_id, jobapps.c.deleted_at.is_(None))
     )
+    if status_id is not None:
+        query = query.where(jobapps.c.status_id == status_id)
+    return query
+
+
+def _key(name):
+    # Inline: a bound key would be a parameter of unknown type to json_build_object.
+    return literal_column(f"'{name}'")
+
+
+def _jobapp_object(row):
+    """serializers.jobapp_json's object, keys in the same order, built by PostgreSQL: a 10,000-row list
+    costs one aggregate instead of 10,000 ORM objects and dicts in Python."""
+    status = case(
+        (row.status_id.is_(None), null()),
+        else_=func.json_build_object(_key("id"), row.status_id, _key("value"), row.status_value),
+    )
+    apply_date = func.to_char(func.timezone("UTC", row.apply_date), 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+    return func.json_build_object(
+        *(_key("id"), row.id, _key("applicationStatus"), status),
+        *(_key("jobTitle"), row.job_title, _key("company"), row.company),
+        *(_key("companyLogo"), row.company_logo, _key("applyDate"), apply_date),
+        *(_key("msgId"), row.msg_id, _key("source"), row.source),
+        *(_key("isRejected"), row.is_rejected, _key("user"), row.user_id),
+    )
+
+
+def _json_array(row, where=None):
+    """The objects of ``row`` as one JSON array text, newest first; ``[]`` when there are none."""
+    aggregate = func.json_agg(aggregate_order_by(_jobapp_object(row), *_newest_first(row)))
+    if where is not None:
+        aggregate = aggregate.filter(where)
+    return func.coalesce(aggregate, literal_column("'[]'::json")).cast(Text)
 
 
 def list_jobapps_json_statement(user_id, status_id=None):
-    sql = (
-        f"SELECT coalesce(json_agg({_JOBAPP_OBJECT} {_NEWEST_FIRST}), '[]')::text\n"
-        f"FROM ({_jobapp_rows(status_id, None)}) AS p"
-    )
-    statement = text(sql).bindparams(user_id=user_id)
-    return statement if status_id is None else statement.bindparams(status_id=status_id)
+    rows = _live_jobapp_rows(user_id, status_id).subquery("p")
+    return select(_json_array(rows.c))
 
 
 def list_jobapps_json(dbsession, user_id, status_id=None):
@@ -107,22 +131,22 @@ def page_jobapps_json(dbsession, user_id, limit, after=None, status_id=None):
     ``after`` is the (apply_date, id) the previous page ended with; (user_id, apply_date, id) is the order of
     ix_job_applications_user_live, so a page costs its own rows whatever its depth.
     """
-    sql = f"""SELECT coalesce(json_agg({_JOBAPP_OBJECT} {_NEWEST_FIRST}) FILTER (WHERE p.position <= :limit),
-                '[]')::text,
-       count(*) > :limit,
-       max(p.apply_date) FILTER (WHERE p.position = :limit),
-       max(p.id) FILTER (WHERE p.position = :limit)
-FROM ({_jobapp_rows(status_id, (limit, after))}) AS p"""
-    after_date, after_id = after or (None, None)
+    jobapps = JobApplication.__table__
+    query = _live_jobapp_rows(user_id, status_id).add_columns(
+        func.row_number().over(order_by=_newest_first(jobapps.c)).label("position")
+    )
+    if after is not None:
+        query = query.where(tuple_(jobapps.c.apply_date, jobapps.c.id) < tuple_(*after))
+    # One row more than the page: whether another page follows.
+    rows = query.order_by(*_newest_first(jobapps.c)).limit(limit + 1).subquery("p").c
+    last = rows.position == limit
     items, more, last_date, last_id = dbsession.execute(
-        text(sql),
-        {
-            "user_id": user_id,
-            "status_id": status_id,
-            "limit": limit,
-            "after_date": after_date,
-            "after_id": after_id,
-        },
+        select(
+            _json_array(rows, where=rows.position <= limit),
+            func.count() > limit,
+            func.max(rows.apply_date).filter(last),
+            func.max(rows.id).filter(last),
+        )
     ).one()
     return items, (last_date, last_id) if more else None
 
@@ -154,9 +178,21 @@ def add_jobapp(
     )
     dbsession.add(jobapp)
     dbsession.flush()
-    dbsession.add(StatusHistory(jobapp_id=jobapp.id, status_id=status_id, changed_at=now))
-    dbsession.flush()
+    record_first_status(dbsession, [jobapp.id], status_id, now)
     return jobapp
+
+
+def record_first_status(dbsession, jobapp_ids, status_id, changed_at):
+    """The first history row of each new application, in one statement: add_jobapp and the Gmail import
+    both start an application's history here."""
+    dbsession.execute(
+        insert(StatusHistory).values(
+            [
+                {"jobapp_id": jobapp_id, "status_id": status_id, "changed_at": changed_at}
+                for jobapp_id in jobapp_ids
+            ]
+        )
+    )
 
 
 def update_jobapp(dbsession, jobapp, *, status_id=None, rejected=None, now=None):

@@ -25,8 +25,8 @@ from sqlalchemy import ARRAY, String, any_, bindparam, func, select, union, upda
 from sqlalchemy.dialects.postgresql import insert
 
 from jobhax.accounts.social import google_token, mark_google_token_unusable
-from jobhax.jobapps.models import JobApplication, JobPosting, StatusHistory
-from jobhax.jobapps.services import APPLIED
+from jobhax.jobapps.models import JobApplication, JobPosting
+from jobhax.jobapps.services import APPLIED, record_first_status
 from jobhax.mailimport.jobpage import parse_job_page
 from jobhax.mailimport.models import Mail, MailImport
 from jobhax.mailimport.parsers import (
@@ -49,7 +49,7 @@ BATCH_SIZE = 100  # messages per committed transaction
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 ACTIVE_STATES = (QUEUED, RUNNING)
-GOOGLE_TOKEN_INVALID = "google_token_invalid"
+GOOGLE_TOKEN_INVALID = "google_token_invalid"  # noqa: S105 (an error name, not a secret)
 GOOGLE_UNAVAILABLE = "google_unavailable"
 GOOGLE_ERROR = "google_error"
 INTERNAL_ERROR = "internal_error"
@@ -255,14 +255,7 @@ def store_batch(dbsession, user_id, batch):
         )
     if created:
         now = dbsession.scalar(select(func.now()))
-        dbsession.execute(
-            insert(StatusHistory).values(
-                [
-                    {"jobapp_id": jobapp_id, "status_id": APPLIED, "changed_at": now}
-                    for jobapp_id in created.values()
-                ]
-            )
-        )
+        record_first_status(dbsession, list(created.values()), APPLIED, now)
         dbsession.execute(
             insert(Mail)
             .values(

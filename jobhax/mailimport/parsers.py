@@ -7,6 +7,7 @@ None for a message of its sender that is not an application (a newsletter) and r
 ``UnparseableMessage`` for one that looks like an application but lacks the fields.
 """
 
+import contextlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -74,10 +75,8 @@ class Email:
 def _decoded_subject(message) -> str:
     value = header(message, "Subject") or ""
     if "=?" in value:
-        try:
+        with contextlib.suppress(LookupError, UnicodeDecodeError, ValueError):
             value = str(make_header(decode_header(value)))
-        except (LookupError, UnicodeDecodeError, ValueError):
-            pass
     return normalize(value)
 
 

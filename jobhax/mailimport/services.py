@@ -14,9 +14,10 @@ from jobhax.jobapps.serializers import utc_z
 from jobhax.mailimport.importer import ACTIVE_STATES, QUEUED
 from jobhax.mailimport.models import Mail, MailImport
 from jobhax.mailimport.tasks import QUEUE, TASK_NAME, user_lock
-from jobhax.worker import defer
+from jobhax.tasks import defer
 
 IDLE = "idle"
+COUNTERS = ("messages_total", "messages_processed", "messages_skipped", "jobapps_created")
 
 
 def sync_user_emails(dbsession, settings, user_id):
@@ -49,11 +50,8 @@ def queue_import(dbsession, user_id):
                 started_at=None,
                 finished_at=None,
                 error=None,
-                messages_total=0,
-                messages_processed=0,
-                messages_skipped=0,
-                jobapps_created=0,
                 updated_at=func.now(),
+                **dict.fromkeys(COUNTERS, 0),
             )
         )
         # The queueing lock stays as a second guard: at most one waiting job per user whatever the row says.
@@ -84,24 +82,12 @@ def sync_status(dbsession, user_id):
         select(MailImport).where(MailImport.user_id == user_id).execution_options(populate_existing=True)
     )
     if row is None:
-        return {
-            "state": IDLE,
-            "started_at": None,
-            "finished_at": None,
-            "messages_total": 0,
-            "messages_processed": 0,
-            "messages_skipped": 0,
-            "jobapps_created": 0,
-            "error": None,
-        }
+        row = MailImport(state=IDLE, error=None, **dict.fromkeys(COUNTERS, 0))
     return {
         "state": row.state,
         "started_at": utc_z(row.started_at) if row.started_at else None,
         "finished_at": utc_z(row.finished_at) if row.finished_at else None,
-        "messages_total": row.messages_total,
-        "messages_processed": row.messages_processed,
-        "messages_skipped": row.messages_skipped,
-        "jobapps_created": row.jobapps_created,
+        **{name: getattr(row, name) for name in COUNTERS},
         "error": row.error,
     }
 

@@ -1,7 +1,8 @@
 """The Gmail import as a procrastinate job: one per user at a time, retried with backoff while Google is busy.
 
-Jobs are deferred by :func:`jobhax.mailimport.services.queue_import` with ``lock`` and ``queueing_lock``
-set to :func:`user_lock`, so a user's imports never run side by side and at most one waits.
+Declared by :func:`jobhax.mailimport.includeme` (:func:`declare`); jobs are deferred by
+:func:`jobhax.mailimport.services.queue_import` with ``lock`` and ``queueing_lock`` set to
+:func:`user_lock`, so a user's imports never run side by side and at most one waits.
 """
 
 import procrastinate
@@ -9,7 +10,7 @@ from procrastinate.retry import RetryDecision
 
 from jobhax.mailimport import importer
 from jobhax.providers import ProviderUnavailable
-from jobhax.worker import app, environment
+from jobhax.tasks import job_environment
 
 TASK_NAME = "jobhax.mailimport.import_gmail"
 QUEUE = "mailimport"
@@ -30,15 +31,17 @@ def backoff(base, attempts, retry_after=None):
 
 
 class ImportRetry(procrastinate.RetryStrategy):
-    """Procrastinate's strategy for which exceptions and how often; the wait from ``jobhax.import_retry_seconds``."""
+    """Procrastinate's strategy for which exceptions and how often; waits from :func:`backoff`."""
+
+    def __init__(self, base_seconds, **options):
+        super().__init__(**options)
+        self.base_seconds = base_seconds
 
     def get_retry_decision(self, *, exception, job):
         if super().get_retry_decision(exception=exception, job=job) is None:
             return None
-        base = environment().settings["jobhax.import_retry_seconds"]
-        return RetryDecision(
-            retry_in={"seconds": backoff(base, job.attempts, getattr(exception, "retry_after", None))}
-        )
+        wait = backoff(self.base_seconds, job.attempts, getattr(exception, "retry_after", None))
+        return RetryDecision(retry_in={"seconds": wait})
 
 
 def is_last_attempt(attempts):
@@ -46,17 +49,21 @@ def is_last_attempt(attempts):
     return attempts >= MAX_ATTEMPTS
 
 
-@app.task(
-    name=TASK_NAME,
-    queue=QUEUE,
-    pass_context=True,
-    retry=ImportRetry(max_attempts=MAX_ATTEMPTS, retry_exceptions=[ProviderUnavailable]),
-)
 def import_gmail(context, user_id: int):
-    env = environment()
+    env = job_environment(context)
     try:
         importer.run_import(env, user_id)
     except ProviderUnavailable:
         if is_last_attempt(context.job.attempts):
             importer.fail(env, user_id, importer.GOOGLE_UNAVAILABLE)
         raise
+
+
+def declare(config):
+    """The import task, its retry waits from ``jobhax.import_retry_seconds``."""
+    retry = ImportRetry(
+        config.get_settings()["jobhax.import_retry_seconds"],
+        max_attempts=MAX_ATTEMPTS,
+        retry_exceptions=[ProviderUnavailable],
+    )
+    config.add_task(import_gmail, name=TASK_NAME, queue=QUEUE, retry=retry)

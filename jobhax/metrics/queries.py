@@ -121,7 +121,7 @@ FROM (SELECT company, sum(count::integer) AS n FROM metrics.company_counts WHERE
       GROUP BY company HAVING sum(count::integer) > 0) AS c"""
 
 # Every status, even unused ones, in id order; ``jobs`` = titles that have a status, by total count; one
-# row of counts per status, in ``jobs`` order. The status × title grid joins on the titles' positions
+# row of counts per status, in ``jobs`` order. The status-by-title grid joins on the titles' positions
 # (integers), not on the titles: sorting 7,500 cells by text in the database's collation cost most of it.
 _JOBTITLE_AND_STATUSES = """WITH t AS (
     SELECT job_title, status_id, sum(count::integer) AS n FROM metrics.title_status_counts

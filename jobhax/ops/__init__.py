@@ -1,9 +1,11 @@
 """Operations endpoints: heartbeats, version, API document. Plain JSON, no authentication."""
 
+from jobhax.errors import PLAIN
+
 
 def includeme(config):
-    config.add_route("heartbeat", "/__heartbeat__")
-    config.add_route("lbheartbeat", "/__lbheartbeat__")
-    config.add_route("version", "/__version__")
-    config.add_route("api_document", "/__api__")
+    config.add_route("heartbeat", "/__heartbeat__", error_body=PLAIN)
+    config.add_route("lbheartbeat", "/__lbheartbeat__", error_body=PLAIN)
+    config.add_route("version", "/__version__", error_body=PLAIN)
+    config.add_route("api_document", "/__api__", error_body=PLAIN)
     config.scan(__name__)

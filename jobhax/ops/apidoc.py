@@ -17,13 +17,13 @@ from cornice_swagger.converters.schema import (
 )
 from pyramid.view import view_config
 
-from jobhax import schema
+from jobhax import validation
+from jobhax.api import AUTHENTICATED, PUBLIC
 from jobhax.envelope import ErrorCode
 from jobhax.response_schemas import DEFINITIONS, NULL, RESPONSES, ref
-from jobhax.schema import body_validator, querystring_validator
+from jobhax.validation import body_validator, querystring_validator
 
 TITLE = "JobHax API"
-AUTHENTICATED = "authenticated"
 # Every endpoint can answer these, whatever its rules: bad input, server fault, database down.
 ALWAYS = (ErrorCode.INVALID_PARAMETERS, ErrorCode.INTERNAL_ERROR, ErrorCode.UNAVAILABLE)
 # Code 10 is also answered with these statuses.
@@ -48,7 +48,7 @@ Ids are integers or strings of digits; flags are booleans or "true"/"false"/"1"/
 class IdConverter(IntegerTypeConverter):
     def convert_type(self, node):
         converted = super().convert_type(node)
-        converted.update(minimum=1, maximum=schema.MAX_ID)
+        converted.update(minimum=1, maximum=validation.MAX_ID)
         converted.setdefault("description", "An id: an integer, or a string of digits.")
         return converted
 
@@ -73,10 +73,10 @@ class TypeConverter(TypeConversionDispatcher):
     def __init__(self, custom_converters=None, default_converter=None):
         super().__init__(
             {
-                schema.Id: IdConverter,
-                schema.Flag: BooleanTypeConverter,
-                schema.Text: TextConverter,
-                schema.ApplicationDate: ApplicationDateConverter,
+                validation.Id: IdConverter,
+                validation.Flag: BooleanTypeConverter,
+                validation.Text: TextConverter,
+                validation.ApplicationDate: ApplicationDateConverter,
                 **(custom_converters or {}),
             },
             default_converter,
@@ -101,7 +101,7 @@ def request_schema_transformer(schema_node, args):
     )
     if location is None:
         return schema_node
-    wrapper = schema.JsonBody()
+    wrapper = validation.JsonBody()
     wrapper[location] = schema_node.clone()
     wrapper[location].name = location
     return wrapper
@@ -117,7 +117,7 @@ def _is_authenticated(service, method):
 
 class ApiDocument(CorniceSwagger):
     type_converter = TypeConverter
-    schema_transformers = [request_schema_transformer]
+    schema_transformers = (request_schema_transformer,)
     summary_docstrings = False
 
     @staticmethod
@@ -230,8 +230,8 @@ OAUTH_PATHS = {
                 _form("password", "password grant", required=False),
                 _form("refresh_token", "refresh_token grant: the previous pair is revoked", required=False),
                 _form("scope", "optional; read write", required=False),
-            ]
-            + CLIENT_AUTH,
+                *CLIENT_AUTH,
+            ],
             "security": [{"basic": []}, {}],
             "responses": {
                 "200": {"description": "a new token pair", "schema": ref("Token")},
@@ -254,8 +254,8 @@ OAUTH_PATHS = {
                     required=False,
                     enum=["access_token", "refresh_token"],
                 ),
-            ]
-            + CLIENT_AUTH,
+                *CLIENT_AUTH,
+            ],
             "security": [{"basic": []}, {}],
             "responses": {
                 "200": {"description": "revoked (or unknown)"},
@@ -301,6 +301,7 @@ def build_document(registry):
     return document
 
 
+@view_config(route_name="api_document", request_method="GET", renderer="json", permission=PUBLIC)
 def api_document(request):
     """The document as served: the built one, with this server's host and absolute token URL."""
     registry = request.registry
@@ -310,8 +311,3 @@ def api_document(request):
     document.update(host=request.host, schemes=[request.scheme])
     document["securityDefinitions"]["oauth2"]["tokenUrl"] = request.application_url + "/oauth/token"
     return document
-
-
-@view_config(route_name="api_document", request_method="GET", renderer="json")
-def api_document_view(request):
-    return api_document(request)

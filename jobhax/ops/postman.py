@@ -195,7 +195,7 @@ def _folder(operation):
 
 
 def build_collection(document):
-    folders = {name: [] for name in FOLDERS + (LAST_FOLDER,)}
+    folders = {name: [] for name in (*FOLDERS, LAST_FOLDER)}
     for path, path_item in document["paths"].items():
         for method, operation in path_item.items():
             folders.setdefault(_folder(operation), []).append(request_item(path, method, operation))

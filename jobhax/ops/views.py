@@ -1,11 +1,12 @@
 import logging
 import subprocess
-from importlib.metadata import PackageNotFoundError, version
+from importlib import metadata
 
 from pyramid.view import view_config
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from jobhax.api import PUBLIC
 from jobhax.config import PROJECT_ROOT
 from jobhax.migrations import is_at_head
 
@@ -14,8 +15,8 @@ log = logging.getLogger(__name__)
 
 def _package_version():
     try:
-        return version("jobhax")
-    except PackageNotFoundError:
+        return metadata.version("jobhax")
+    except metadata.PackageNotFoundError:
         return "unknown"
 
 
@@ -23,7 +24,12 @@ def _commit():
     try:
         return (
             subprocess.run(
-                ["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=5
+                # git from PATH, as a developer or the deploy image has it; no git: no commit shown.
+                ["git", "rev-parse", "HEAD"],  # noqa: S607
+                cwd=PROJECT_ROOT,
+                capture_output=True,
+                text=True,
+                timeout=5,
             ).stdout.strip()
             or None
         )
@@ -34,17 +40,17 @@ def _commit():
 VERSION = {"version": _package_version(), "commit": _commit()}
 
 
-@view_config(route_name="lbheartbeat", request_method="GET", renderer="json")
+@view_config(route_name="lbheartbeat", request_method="GET", renderer="json", permission=PUBLIC)
 def lbheartbeat(request):
     return {}
 
 
-@view_config(route_name="version", request_method="GET", renderer="json")
-def version_view(request):
+@view_config(route_name="version", request_method="GET", renderer="json", permission=PUBLIC)
+def version(request):
     return VERSION
 
 
-@view_config(route_name="heartbeat", request_method="GET", renderer="json")
+@view_config(route_name="heartbeat", request_method="GET", renderer="json", permission=PUBLIC)
 def heartbeat(request):
     """Checked on its own connection, outside the request transaction, with a short timeout."""
     checks = {"database": False, "migrations": False}

@@ -20,6 +20,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from requests_oauthlib import OAuth2Session
 
+from jobhax.clock import utcnow
 from jobhax.config import SETTINGS
 
 
@@ -128,5 +129,5 @@ def retry_after(value, now=None):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=datetime.UTC)
-    now = now or datetime.datetime.now(datetime.UTC)
+    now = now or utcnow()
     return max(0.0, (when - now).total_seconds())

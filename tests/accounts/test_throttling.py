@@ -186,7 +186,7 @@ def test_behind_the_trusted_proxy_the_forwarded_address_counts(proxied_app, fact
         )
     )
     # A client that is not the proxy cannot claim an address.
-    for n in range(5):
+    for _ in range(5):
         spoofed = {"X-Forwarded-For": "192.0.2.1"}
         assert_error(
             login(proxied_app, oauth_client, user.username, "guess", "203.0.113.50", spoofed), 6, 401

@@ -4,7 +4,8 @@ import pytest
 from sqlalchemy import text
 
 from jobhax.mailimport.tasks import TASK_NAME
-from tests.api_client import ApiClient, assert_error, assert_ok
+from tests import api_client
+from tests.api_client import assert_error, assert_ok, import_outcome
 from tests.mailimport import mailboxes
 from tests.workers import wait_until
 
@@ -28,32 +29,11 @@ def worker(start_worker):
 
 
 def google_login(testapp, oauth_client, provider, token=TOKEN, sub="4001", email="joe@gmail.com"):
-    provider.add_google_user(token, sub, email)
-    tokens = assert_ok(
-        testapp.post_json(
-            LOGIN,
-            dict(
-                client_id=oauth_client["client_id"],
-                client_secret=oauth_client["client_secret"],
-                provider="google-oauth2",
-                token=token,
-            ),
-            expect_errors=True,
-        )
-    )
-    return ApiClient(testapp, None, tokens["access_token"])
+    return api_client.google_login(testapp, oauth_client, provider, token, sub, email)
 
 
 def finished(client, timeout=30):
-    """Poll sync_status until the import is done or failed; the last status."""
-    return wait_until(
-        lambda: (lambda status: status if status["state"] in ("done", "failed") else None)(
-            assert_ok(client.get(STATUS))
-        ),
-        timeout=timeout,
-        interval=0.1,
-        message="import finished",
-    )
+    return api_client.finished_import(client, timeout)
 
 
 def test_a_google_user_syncs_and_sees_each_application_once_with_history_mail_and_posting(
@@ -69,17 +49,7 @@ def test_a_google_user_syncs_and_sees_each_application_once_with_history_mail_an
     assert assert_ok(client.get(SYNC))["state"] in ("queued", "running", "done")
     assert_ok(other.get(SYNC))
     status = finished(client)
-    assert {
-        key: status[key]
-        for key in (
-            "state",
-            "messages_total",
-            "messages_processed",
-            "messages_skipped",
-            "jobapps_created",
-            "error",
-        )
-    } == {
+    assert import_outcome(status) == {
         "state": "done",
         "messages_total": 6,
         "messages_processed": 6,

@@ -11,7 +11,7 @@ from jobhax.mailimport import importer
 from jobhax.mailimport.models import Mail, MailImport
 from jobhax.mailimport.tasks import MAX_WAIT, backoff
 from jobhax.providers import ProviderUnavailable
-from jobhax.worker import JobEnvironment
+from jobhax.tasks import JobEnvironment
 from tests.mailimport import mailboxes
 from tests.statements import StatementCounter
 
@@ -21,9 +21,8 @@ MESSAGES = "/gmail/v1/users/me/messages"
 
 @pytest.fixture
 def env(app, clean_database):
-    env = JobEnvironment(app.registry.settings)
-    yield env
-    env.engine.dispose()
+    # The app's own engine and sessions, as a worker gets them.
+    return JobEnvironment(app.registry.settings, app.registry["engine"], app.registry["dbsession_factory"])
 
 
 @pytest.fixture

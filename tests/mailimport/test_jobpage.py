@@ -159,8 +159,8 @@ def test_junk_never_raises(junk):
 
 
 PIECES = st.sampled_from(
-    list("<>!-/=\"' {}[]:,&#;acdeiopstx")
-    + [
+    [
+        *list("<>!-/=\"' {}[]:,&#;acdeiopstx"),
         "code",
         "script",
         "id=",

@@ -66,19 +66,22 @@ def test_a_bi_login_lifting_its_statement_timeout_is_still_cancelled_at_the_limi
 
 def test_the_watchdog_spares_statements_within_the_limit_and_other_roles(bi_user, engine):
     _, bi_engine = bi_user
-    with bi_engine.connect() as connection:
-        with concurrent.futures.ThreadPoolExecutor(1) as pool:
-            short = pool.submit(connection.execute, text("SELECT pg_sleep(2)"))
-            with engine.begin() as admin:
-                assert cancel_overlong_bi_queries(admin) == []  # 60 s: a 2 s statement runs on
-            short.result(timeout=WAIT)
-    with engine.begin() as admin, concurrent.futures.ThreadPoolExecutor(1) as pool:
-        with engine.connect() as service:
-            own = pool.submit(service.execute, text("SELECT pg_sleep(2)"))
-            time.sleep(1.2)
-            assert cancel_overlong_bi_queries(admin, limit=datetime.timedelta(seconds=1)) == []
-            own.result(timeout=WAIT)
-    assert BI_STATEMENT_TIMEOUT == datetime.timedelta(seconds=60) and BI_WATCHDOG_CRON == "* * * * * */10"
+    with bi_engine.connect() as connection, concurrent.futures.ThreadPoolExecutor(1) as pool:
+        short = pool.submit(connection.execute, text("SELECT pg_sleep(2)"))
+        with engine.begin() as admin:
+            assert cancel_overlong_bi_queries(admin) == []  # 60 s: a 2 s statement runs on
+        short.result(timeout=WAIT)
+    with (
+        engine.begin() as admin,
+        concurrent.futures.ThreadPoolExecutor(1) as pool,
+        engine.connect() as service,
+    ):
+        own = pool.submit(service.execute, text("SELECT pg_sleep(2)"))
+        time.sleep(1.2)
+        assert cancel_overlong_bi_queries(admin, limit=datetime.timedelta(seconds=1)) == []
+        own.result(timeout=WAIT)
+    assert datetime.timedelta(seconds=60) == BI_STATEMENT_TIMEOUT
+    assert BI_WATCHDOG_CRON == "* * * * * */10"
 
 
 def test_a_bi_login_cannot_open_more_than_ten_connections_nor_raise_the_limit(bi_user):

@@ -8,6 +8,7 @@ from sqlalchemy import update
 
 from jobhax.jobapps.models import JobApplication
 from jobhax.metrics.refresh import refresh_reports
+from jobhax.metrics.views import ENDPOINTS
 from tests.api_client import assert_error, assert_ok
 
 UTC = datetime.UTC
@@ -122,15 +123,6 @@ EXPECTED_JOBS = {
     ],
 }
 
-ENDPOINTS = [
-    "get_total_application_count",
-    "get_application_count_by_month",
-    "get_application_count_by_month_with_total",
-    "get_count_by_statuses",
-    "get_word_count",
-    "get_count_by_jobtitle_and_statuses",
-]
-
 
 def url(name):
     return f"/api/metrics/{name}"
@@ -177,7 +169,7 @@ def test_application_count_by_month(dataset, frozen):
 
 def test_application_count_by_month_with_total(dataset, frozen):
     data = assert_ok(dataset.get(url("get_application_count_by_month_with_total")))
-    assert data == [EXPECTED_SERIES + [EXPECTED_TOTAL], WINDOW_MONTHS]
+    assert data == [[*EXPECTED_SERIES, EXPECTED_TOTAL], WINDOW_MONTHS]
 
 
 def test_month_window_follows_the_clock_in_utc(dataset):
@@ -190,7 +182,7 @@ def test_month_window_follows_the_clock_in_utc(dataset):
     assert data[1] == WINDOW_MONTHS
     with time_machine.travel(datetime.datetime(2019, 12, 31, 12, tzinfo=UTC), tick=False):
         series, months = assert_ok(dataset.get(url("get_application_count_by_month_with_total")))
-    assert months == ["January"] + WINDOW_MONTHS[:-1]
+    assert months == ["January", *WINDOW_MONTHS[:-1]]
     # January 2019 now counts (the instant before the other window and the UTC+2 one); January 2020 does not.
     assert series[-1]["data"] == [2, 1, 2, 0, 3, 0, 1, 1, 0, 0, 0, 1]
 
@@ -225,7 +217,7 @@ def test_a_user_without_applications_gets_zeros(api, frozen):
     assert assert_ok(api.get(url("get_application_count_by_month"))) == [zeros, WINDOW_MONTHS]
     total = {"source": "Total", "data": [0] * 12}
     assert assert_ok(api.get(url("get_application_count_by_month_with_total"))) == [
-        zeros + [total],
+        [*zeros, total],
         WINDOW_MONTHS,
     ]
     assert assert_ok(api.get(url("get_count_by_statuses"))) == []

@@ -120,9 +120,8 @@ def test_rate_limiting_while_listing_is_unavailable(provider, mailbox, client):
 def test_concurrent_reads_share_a_bounded_pool(provider, mailbox, provider_settings):
     ids = mailbox(24)
     provider.latency = 0.05
-    with GmailClient(provider_settings, TOKEN, max_connections=4) as gmail:
-        with ThreadPoolExecutor(max_workers=4) as pool:
-            messages = list(pool.map(gmail.get_message, ids))
+    with GmailClient(provider_settings, TOKEN, max_connections=4) as gmail, ThreadPoolExecutor(4) as pool:
+        messages = list(pool.map(gmail.get_message, ids))
     assert [message["id"] for message in messages] == ids
     assert provider.max_in_flight > 1
     # Connections are kept alive and reused: no more than the pool's size were opened.

@@ -1,5 +1,7 @@
 """Twenty clients at once against the served app: no lost update, no duplicate, never a 500."""
 
+import itertools
+
 import requests
 from sqlalchemy import func, select
 
@@ -35,7 +37,7 @@ def test_concurrent_status_updates_leave_one_history_row_per_actual_change(serve
     ).all()
     # One row for the creation, then one per real change: no two neighbours alike, the last one is final.
     assert history[0] == 1 and history[-1] == final
-    assert all(before != after for before, after in zip(history, history[1:])), history
+    assert all(before != after for before, after in itertools.pairwise(history)), history
     assert set(history[1:]) <= set(requested) and len(history) <= CLIENTS + 1
     _, listed = get(f"{served}/api/jobapps/get_status_history", token, jobapp_id=jobapp.id)
     assert [row["applicationStatus"]["id"] for row in listed["data"]] == history

@@ -8,7 +8,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 
@@ -17,8 +16,9 @@ import requests
 from sqlalchemy import select, text
 
 from jobhax.jobapps.models import JobApplication
-from tests.conftest import PRODUCTION_PROVIDER_ENV, ROOT
+from tests.conftest import ROOT
 from tests.reliability.conftest import WAIT, free_port, get, post
+from tests.servers import PRODUCTION_PROVIDER_ENV, serve_command
 
 
 class Served:
@@ -37,19 +37,7 @@ class Served:
         )
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "jobhax.cli",
-                    "--ini",
-                    "production.ini",
-                    "serve",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(self.port),
-                    *extra,
-                ],
+                serve_command(self.port, *extra),
                 cwd=ROOT,
                 env=env,
                 stdout=log,

@@ -346,9 +346,8 @@ class Walk:
 
     def every_service_with_secrets(self, access):
         """Each endpoint, including those added later, fed secrets in every usual field (mostly refused)."""
-        stuffed = {
-            name: secret
-            for name, secret in zip(
+        stuffed = dict(
+            zip(
                 (
                     "password",
                     "password2",
@@ -359,8 +358,9 @@ class Walk:
                     "description",
                 ),
                 sorted(self.secrets) * 7,
+                strict=False,
             )
-        }
+        )
         stuffed["client_id"] = self.client["client_id"]
         for service in get_services():
             # logout_all would end the walk's session here; run() calls it last.

@@ -3,7 +3,7 @@
 from sqlalchemy import text
 
 from jobhax.mailimport.tasks import TASK_NAME
-from tests.api_client import ApiClient, assert_ok
+from tests.api_client import assert_ok, google_login, import_outcome
 from tests.mailimport import mailboxes
 from tests.workers import wait_until
 
@@ -14,19 +14,7 @@ WORKER_ENV = {"JOBHAX_WORKER_STALLED_SECONDS": "3", "JOBHAX_IMPORT_RETRY_SECONDS
 
 
 def google_user(testapp, oauth_client, provider):
-    provider.add_google_user(TOKEN, "7001", "big.mailbox@gmail.com")
-    tokens = assert_ok(
-        testapp.post_json(
-            "/api/users/auth_social_user",
-            dict(
-                client_id=oauth_client["client_id"],
-                client_secret=oauth_client["client_secret"],
-                provider="google-oauth2",
-                token=TOKEN,
-            ),
-        )
-    )
-    return ApiClient(testapp, None, tokens["access_token"])
+    return google_login(testapp, oauth_client, provider, TOKEN, "7001", "big.mailbox@gmail.com")
 
 
 def sync_status(client):
@@ -61,17 +49,7 @@ def test_an_import_whose_worker_is_killed_is_completed_by_another(
         timeout=60,
         message="the import finished by the second worker",
     )
-    assert {
-        key: done[key]
-        for key in (
-            "state",
-            "messages_total",
-            "messages_processed",
-            "messages_skipped",
-            "jobapps_created",
-            "error",
-        )
-    } == {
+    assert import_outcome(done) == {
         "state": "done",
         "messages_total": MESSAGES,
         "messages_processed": MESSAGES,

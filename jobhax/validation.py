@@ -11,15 +11,29 @@ import colander
 MAX_ID = 2_147_483_647
 
 
-class Id(colander.SchemaType):
-    """A positive integer given as a JSON integer or a string of digits; never a bool or float."""
+class Scalar(colander.SchemaType):
+    """A JSON scalar; a missing one (``colander.null``) passes through both ways untouched."""
 
     def serialize(self, node, appstruct):
-        return colander.null if appstruct is colander.null else str(appstruct)
+        return colander.null if appstruct is colander.null else self.to_json(appstruct)
 
     def deserialize(self, node, cstruct):
-        if cstruct is colander.null:
-            return colander.null
+        return colander.null if cstruct is colander.null else self.parse(node, cstruct)
+
+    def to_json(self, value):
+        return value
+
+    def parse(self, node, cstruct):
+        raise NotImplementedError
+
+
+class Id(Scalar):
+    """A positive integer given as a JSON integer or a string of digits; never a bool or float."""
+
+    def to_json(self, value):
+        return str(value)
+
+    def parse(self, node, cstruct):
         if isinstance(cstruct, bool):
             raise colander.Invalid(node, "must be an integer id")
         if isinstance(cstruct, int):
@@ -33,18 +47,16 @@ class Id(colander.SchemaType):
         return value
 
 
-class Flag(colander.SchemaType):
+class Flag(Scalar):
     """A JSON boolean, or one of "true"/"false"/"1"/"0"."""
 
     TRUE = ("true", "1")
     FALSE = ("false", "0")
 
-    def serialize(self, node, appstruct):
-        return colander.null if appstruct is colander.null else bool(appstruct)
+    def to_json(self, value):
+        return bool(value)
 
-    def deserialize(self, node, cstruct):
-        if cstruct is colander.null:
-            return colander.null
+    def parse(self, node, cstruct):
         if isinstance(cstruct, bool):
             return cstruct
         if isinstance(cstruct, str) and cstruct.lower() in self.TRUE + self.FALSE:
@@ -52,15 +64,10 @@ class Flag(colander.SchemaType):
         raise colander.Invalid(node, "must be a boolean")
 
 
-class Text(colander.SchemaType):
+class Text(Scalar):
     """A JSON string only (no numbers coerced), without NUL characters, PostgreSQL refuses them."""
 
-    def serialize(self, node, appstruct):
-        return appstruct
-
-    def deserialize(self, node, cstruct):
-        if cstruct is colander.null:
-            return colander.null
+    def parse(self, node, cstruct):
         if not isinstance(cstruct, str):
             raise colander.Invalid(node, "must be a string")
         if "\x00" in cstruct:
@@ -69,19 +76,17 @@ class Text(colander.SchemaType):
             cstruct.encode("utf-8")
         except UnicodeEncodeError:
             # JSON "\ud800" escapes decode to lone surrogates, which no database column can hold.
-            raise colander.Invalid(node, "must be valid Unicode text")
+            raise colander.Invalid(node, "must be valid Unicode text") from None
         return cstruct
 
 
-class ApplicationDate(colander.SchemaType):
+class ApplicationDate(Scalar):
     """``YYYY-MM-DD`` or an ISO-8601 datetime; returned as an aware UTC datetime."""
 
-    def serialize(self, node, appstruct):
-        return colander.null if appstruct is colander.null else appstruct.isoformat()
+    def to_json(self, value):
+        return value.isoformat()
 
-    def deserialize(self, node, cstruct):
-        if cstruct is colander.null:
-            return colander.null
+    def parse(self, node, cstruct):
         if not isinstance(cstruct, str) or not cstruct.isascii():
             raise colander.Invalid(node, "must be a date")
         try:
@@ -90,14 +95,14 @@ class ApplicationDate(colander.SchemaType):
             else:
                 value = datetime.datetime.fromisoformat(cstruct.replace("Z", "+00:00"))
         except ValueError:
-            raise colander.Invalid(node, "must be YYYY-MM-DD or an ISO-8601 datetime")
+            raise colander.Invalid(node, "must be YYYY-MM-DD or an ISO-8601 datetime") from None
         if value.tzinfo is None:
             value = value.replace(tzinfo=datetime.UTC)
         try:
             return value.astimezone(datetime.UTC)
         except OverflowError:
             # An offset can push year 1 or 9999 out of datetime's range: bad input, not a 500.
-            raise colander.Invalid(node, "must be a date within years 1 to 9999 in UTC")
+            raise colander.Invalid(node, "must be a date within years 1 to 9999 in UTC") from None
 
 
 def required_text(max_length, **kw):
@@ -133,16 +138,21 @@ class QueryString(colander.MappingSchema):
         return colander.Mapping(unknown="ignore")
 
 
-def _record(request, error):
-    for name, message in error.asdict().items():
-        request.errors.add("body", name, message)
+def _validate(request, schema, location, cstruct):
+    """``cstruct`` deserialized by ``schema`` (a class or an instance) into ``request.validated``; each
+    failure recorded for Cornice's error handler."""
+    schema = schema() if isinstance(schema, type) else schema
+    try:
+        request.validated.update(schema.deserialize(cstruct))
+    except colander.Invalid as error:
+        for name, message in error.asdict().items():
+            request.errors.add(location, name, message)
 
 
 def body_validator(request, schema=None, **kwargs):
     """Parse the body as JSON whatever the Content-Type; it must be an object matching ``schema``."""
     if schema is None:
         return
-    schema = schema() if isinstance(schema, type) else schema
     raw = request.body
     try:
         payload = json.loads(raw) if raw.strip() else {}
@@ -152,22 +162,15 @@ def body_validator(request, schema=None, **kwargs):
     if not isinstance(payload, dict):
         request.errors.add("body", "", "body must be a JSON object")
         return
-    try:
-        request.validated.update(schema.deserialize(payload))
-    except colander.Invalid as error:
-        _record(request, error)
+    _validate(request, schema, "body", payload)
 
 
 def querystring_validator(request, schema=None, **kwargs):
     if schema is None:
         return
-    schema = schema() if isinstance(schema, type) else schema
     try:
         params = dict(request.GET)
     except UnicodeDecodeError:
         request.errors.add("querystring", "", "query string must be UTF-8")
         return
-    try:
-        request.validated.update(schema.deserialize(params))
-    except colander.Invalid as error:
-        _record(request, error)
+    _validate(request, schema, "querystring", params)

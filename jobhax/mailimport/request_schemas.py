@@ -1,6 +1,6 @@
 """Request schemas of the Gmail import endpoints."""
 
-from jobhax.schema import JsonBody, provider_token
+from jobhax.validation import JsonBody, provider_token
 
 
 class UpdateGmailTokenBody(JsonBody):

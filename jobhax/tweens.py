@@ -68,5 +68,5 @@ def cors_tween_factory(handler, registry):
 def includeme(config):
     # Body limit sits under the exception view so its 413 becomes the envelope;
     # CORS sits above everything so even a 500 carries the headers.
-    config.add_tween("jobhax.http.body_limit_tween_factory", under=EXCVIEW)
-    config.add_tween("jobhax.http.cors_tween_factory", over="pyramid_tm.tm_tween_factory")
+    config.add_tween("jobhax.tweens.body_limit_tween_factory", under=EXCVIEW)
+    config.add_tween("jobhax.tweens.cors_tween_factory", over="pyramid_tm.tm_tween_factory")

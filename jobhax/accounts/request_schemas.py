@@ -1,10 +1,9 @@
 import colander
 
-from jobhax.schema import JsonBody, Text, required_text
+from jobhax.accounts.models import EMAIL_MAX, NAME_MAX, USERNAME_MAX
+from jobhax.accounts.social import PROVIDERS
+from jobhax.validation import JsonBody, Text, provider_token, required_text
 
-USERNAME_MAX = 150
-NAME_MAX = 150
-EMAIL_MAX = 254
 PASSWORD_MAX = 1024
 CREDENTIAL_MAX = 256
 
@@ -38,3 +37,8 @@ class RefreshBody(ClientCredentials):
 
 class LogoutBody(ClientCredentials):
     token = required_text(CREDENTIAL_MAX)
+
+
+class AuthSocialBody(ClientCredentials):
+    provider = colander.SchemaNode(Text(), validator=colander.OneOf(PROVIDERS))
+    token = provider_token()

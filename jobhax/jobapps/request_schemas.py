@@ -2,7 +2,7 @@ import colander
 
 from jobhax.jobapps.models import COMPANY_MAX, NOTE_MAX, SOURCE_MAX, TITLE_MAX
 from jobhax.jobapps.serializers import decode_cursor
-from jobhax.schema import ApplicationDate, Flag, Id, JsonBody, QueryString, Text, required_text
+from jobhax.validation import ApplicationDate, Flag, Id, JsonBody, QueryString, Text, required_text
 
 MAX_PAGE = 1000
 
@@ -26,14 +26,12 @@ class JobappQuery(QueryString):
 class Cursor(Text):
     """A ``next_cursor`` from a previous page, decoded to its (applyDate, id)."""
 
-    def deserialize(self, node, cstruct):
-        value = super().deserialize(node, cstruct)
-        if value is colander.null:
-            return value
+    def parse(self, node, cstruct):
+        value = super().parse(node, cstruct)
         try:
             return decode_cursor(value)
         except ValueError:
-            raise colander.Invalid(node, "must be a next_cursor from a previous page")
+            raise colander.Invalid(node, "must be a next_cursor from a previous page") from None
 
 
 def _cursor_needs_limit(node, value):
