@@ -24,6 +24,7 @@ PUBLIC_ROUTES = {
     ("api_document", "GET"),
 }
 AUTHENTICATED_ROUTES = {
+    ("logout_all", "POST"),
     ("get_linkedin_profile", "GET"),
     ("update_gmail_token", "POST"),
     ("sync_user_emails", "GET"),
