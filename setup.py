@@ -19,13 +19,14 @@ requires = [
     "argon2-cffi>=23.1",
     "cryptography>=42",
     "procrastinate~=3.10.0",  # alembic revision 0003 applies this release's schema
-    "waitress>=3.0",
+    "granian>=2.5,<3",  # jobhax serve: Rust HTTP server, WSGI interface
     "pgserver>=0.1.4",
     "plaster_pastedeploy>=1.0",
 ]
 
 testing_requires = [
     "pytest>=8",
+    "waitress>=3.0",  # tests/servers.py: the app behind a socket in a thread of the test process
     "pytest-cov",
     "WebTest>=3.0",
     "time-machine>=2.13",

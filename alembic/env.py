@@ -20,10 +20,11 @@ def database_url():
     from plaster import get_settings
 
     from jobhax.config import load_settings
-    from jobhax.db import database_url as settings_url
+    from jobhax.db import direct_database_url
 
     ini = config.get_main_option("jobhax_ini")
-    return settings_url(load_settings(get_settings(ini, "app:main")))
+    # Migrations hold session settings and DDL locks: never through a transaction pooler.
+    return direct_database_url(load_settings(get_settings(ini, "app:main")))
 
 
 def include_object(obj, name, type_, reflected, compare_to):

@@ -1,6 +1,6 @@
 -- One request shape per wrk run, set by bench/run.py through the environment: the bearer token, the
--- method, a path and an optional JSON body; "{id}" and "{status}" in them are replaced per request by a
--- random id of BENCH_IDS (the user's live applications) and a random status id.
+-- method, a path, an optional JSON body and Accept-Encoding; "{id}" and "{status}" in them are replaced
+-- per request by a random id of BENCH_IDS (the user's live applications) and a random status id.
 local token = os.getenv("BENCH_TOKEN")
 local method = os.getenv("BENCH_METHOD") or "GET"
 local path = os.getenv("BENCH_PATH")
@@ -10,6 +10,9 @@ for id in string.gmatch(os.getenv("BENCH_IDS") or "0", "%d+") do
   table.insert(ids, id)
 end
 local headers = {["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json"}
+if os.getenv("BENCH_ACCEPT_ENCODING") then
+  headers["Accept-Encoding"] = os.getenv("BENCH_ACCEPT_ENCODING")
+end
 
 request = function()
   local id = ids[math.random(#ids)]

@@ -132,7 +132,7 @@ def issue_tokens(url, users):
 
 
 def start_server(url, port, log_file, workers):
-    """``jobhax serve`` with production.ini; its log (waitress' queue-depth warnings) goes to ``log_file``."""
+    """``jobhax serve`` (granian) with production.ini; its log goes to ``log_file``."""
     # production.ini refuses to start without our provider apps; the benchmark makes no social logins.
     env = dict(
         os.environ,
@@ -159,6 +159,23 @@ def start_server(url, port, log_file, workers):
             time.sleep(0.2)
     server.terminate()
     sys.exit("jobhax serve did not answer within 30 s")
+
+
+def wire_bytes(port, token, path):
+    """The bytes of one answer as sent, plain and gzip-compressed (urllib asks for no encoding of its own
+    and decodes nothing)."""
+    sizes = {}
+    for encoding in ("identity", "gzip"):
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}{path}",
+            headers={"Authorization": f"Bearer {token}", "Accept-Encoding": encoding},
+        )
+        with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310 (our own http:// URL)
+            sent = response.headers.get("Content-Encoding") or "identity"
+            if sent != encoding:
+                sys.exit(f"{path}: asked for {encoding}, got {sent}")
+            sizes[encoding] = len(response.read())
+    return sizes
 
 
 # --- cases --------------------------------------------------------------------------------------------------
@@ -210,6 +227,15 @@ def cases(state, tokens):
                 {"sql": jobapps_sql(users[name]["id"])},
             )
         )
+    # The same answer as a client that accepts gzip gets it: the server's CPU for compressing 2.4 MB.
+    found.append(
+        (
+            "get_jobapps (gzip)",
+            "u10000",
+            {"path": "/api/jobapps/get_jobapps", "accept_encoding": "gzip"},
+            {"sql": jobapps_sql(users["u10000"]["id"])},
+        )
+    )
     for name in ("u100", "u1000", "u10000"):
         for metric in METRICS:
             found.append(
@@ -267,6 +293,8 @@ def run_wrk(port, token, ids, request, duration, connections):
     )
     if "body" in request:
         env["BENCH_BODY"] = request["body"]
+    if "accept_encoding" in request:
+        env["BENCH_ACCEPT_ENCODING"] = request["accept_encoding"]
     output = subprocess.run(
         [
             "wrk",
@@ -452,9 +480,19 @@ def run(args, url, total, wanted):
     log_path = Path(args.output).with_name("server.log")
     log_path.parent.mkdir(parents=True, exist_ok=True)
     rows = []
+    wire = {}
     with log_path.open("a") as log_file:
         server = start_server(url, args.port, log_file, args.workers)
         try:
+            if wanted("get_jobapps", "u10000"):
+                wire = {
+                    "endpoint": "get_jobapps",
+                    "user": "u10000",
+                    **wire_bytes(args.port, tokens["u10000"], "/api/jobapps/get_jobapps"),
+                }
+                log(
+                    f"get_jobapps u10000 on the wire: {wire['identity']:,} bytes plain, {wire['gzip']:,} gzip"
+                )
             for name, user_name, request, script in cases(state, tokens):
                 if not wanted(name, user_name):
                     continue
@@ -494,7 +532,7 @@ def run(args, url, total, wanted):
         finally:
             server.terminate()
             server.wait(timeout=40)
-    return rows
+    return rows, wire
 
 
 def growth(small, large):
@@ -595,10 +633,10 @@ def main(argv=None):
     def wanted(name, user):
         return (not args.only or args.only in name) and (not args.users or user in args.users.split(","))
 
-    rows = run(args, url, args.total, wanted)
+    rows, wire = run(args, url, args.total, wanted)
     compared = []
     if args.compare_total and args.compare_total != args.total:
-        small = run(
+        small, _ = run(
             args,
             url,
             args.compare_total,
@@ -608,6 +646,11 @@ def main(argv=None):
     info["load_after"] = os.getloadavg()
     print_table(rows)
     print_growth(compared)
+    if wire:
+        print(
+            f"\nget_jobapps u10000 on the wire: {wire['identity']:,} bytes plain, "
+            f"{wire['gzip']:,} bytes gzip ({wire['gzip'] / wire['identity']:.1%})"
+        )
     report = {
         "machine": info,
         "commit": commit(),
@@ -617,6 +660,7 @@ def main(argv=None):
         "at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "figures": rows,
         "growth": compared,
+        "wire_bytes": wire,
     }
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)
     Path(args.output).write_text(json.dumps(report, indent=2) + "\n")

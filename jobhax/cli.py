@@ -2,6 +2,7 @@
 
 import argparse
 import contextlib
+import functools
 import json
 import logging.config
 import sys
@@ -12,8 +13,15 @@ import transaction
 from sqlalchemy import NullPool, create_engine, text
 
 from jobhax.config import ConfigurationError, load_settings
-from jobhax.db import database_url, get_engine, get_session_factory, get_tm_session
-from jobhax.server import SHUTDOWN_TIMEOUT, serve, serve_workers
+from jobhax.db import (
+    database_url,
+    direct_database_url,
+    get_engine,
+    get_session_factory,
+    get_tm_session,
+    migration_database_url,
+)
+from jobhax.server import BLOCKING_THREADS, SHUTDOWN_TIMEOUT, serve
 
 
 def _raw_settings(ini):
@@ -56,12 +64,13 @@ def _session_scope(settings):
 
 
 @contextlib.contextmanager
-def _transaction(args, as_migration_role=False):
-    """A connection in a transaction committed on success, for CLI work on plain SQL (as the migration role
-    when asked and one is configured)."""
+def _transaction(args, url=None):
+    """A connection in a transaction committed on success, for CLI work on plain SQL; ``url``: a function of
+    the settings choosing another URL than the service's (PostgreSQL itself rather than a pooler, the
+    migration role)."""
     settings = _settings(args)
-    if as_migration_role and settings["jobhax.migration_database_url"]:
-        settings = dict(settings, **{"sqlalchemy.url": settings["jobhax.migration_database_url"]})
+    if url is not None:
+        settings["sqlalchemy.url"] = url(settings)
     engine = get_engine(settings)
     try:
         with engine.begin() as connection:
@@ -110,7 +119,7 @@ def check_runtime_role(settings):
     """With a migration role of its own, the service must not run as a role that could create roles."""
     if not settings["jobhax.migration_database_url"]:
         return
-    engine = create_engine(database_url(settings), poolclass=NullPool)
+    engine = create_engine(direct_database_url(settings), poolclass=NullPool)
     try:
         with engine.connect() as connection:
             privileged = connection.scalar(
@@ -125,14 +134,24 @@ def check_runtime_role(settings):
         )
 
 
-def cmd_serve(args):
+def serving_app(raw, run_jobs=False):
+    """The WSGI app of one serve process; with ``run_jobs`` (development) a job worker runs beside it."""
     from jobhax import main
+
+    if run_jobs:
+        start_background_worker(raw)
+    return main({}, **raw)
+
+
+def cmd_serve(args):
+    from jobhax.accounts import audience, throttling
     from jobhax.migrations import migrate
 
     raw = _resolved_raw_settings(args.ini)
     settings = load_settings(raw)
     check_runtime_role(settings)
-    if settings["jobhax.env"] == "development":
+    development = settings["jobhax.env"] == "development"
+    if development:
         migrate(settings)
         client = ensure_development_client(settings)
         print(
@@ -140,23 +159,27 @@ def cmd_serve(args):
             f"client_secret={client['client_secret']}",
             flush=True,
         )
-        start_background_worker(raw)
+    else:
+        # Here, before any serving process starts, so a missing setting stops `serve` at once.
+        audience.check_configuration(settings)
+        throttling.trusted_proxies(tuple(settings["jobhax.trusted_proxy"]))
     server_options = plaster.get_settings(args.ini, "server:main")
-    host = args.host or server_options.get("listen", "127.0.0.1:6543").rsplit(":", 1)[0]
-    port = args.port or int(server_options.get("listen", "127.0.0.1:6543").rsplit(":", 1)[1])
-    options = dict(
-        threads=int(server_options.get("threads", 8)), ident="jobhax", shutdown_timeout=args.shutdown_timeout
+    listen_host, listen_port = server_options.get("listen", "127.0.0.1:6543").rsplit(":", 1)
+    host = args.host or listen_host
+    port = args.port or int(listen_port)
+    # Development runs one process, whose in-process job worker must exist once.
+    workers = 1 if development else max(1, args.workers)
+    backpressure = server_options.get("backpressure")
+    print(f"serving on http://{host}:{port} with {workers} process(es)", flush=True)
+    serve(
+        functools.partial(serving_app, raw, run_jobs=development),
+        host=host,
+        port=port,
+        workers=workers,
+        blocking_threads=int(server_options.get("blocking_threads", BLOCKING_THREADS)),
+        backpressure=int(backpressure) if backpressure else None,
+        shutdown_timeout=args.shutdown_timeout,
     )
-    if args.workers > 1 and settings["jobhax.env"] != "development":
-        from jobhax.accounts.audience import check_configuration
-
-        check_configuration(settings)  # here, not in each child, so a bad setting stops `serve` at once
-        print(f"serving on http://{host}:{port} with {args.workers} processes", flush=True)
-        serve_workers(lambda: main({}, **raw), host=host, port=port, workers=args.workers, **options)
-        return
-    app = main({}, **raw)
-    print(f"serving on http://{host}:{port}", flush=True)
-    serve(app, host=host, port=port, **options)
 
 
 def cmd_worker(args):
@@ -178,7 +201,9 @@ def cmd_create_bi_user(args):
     from jobhax.metrics.refresh import create_bi_user
 
     try:
-        with _transaction(args, as_migration_role=True) as connection:
+        # The migration role (CREATEROLE), directly: the URL it prints is where BI tools connect, never the
+        # pooler in front of the service.
+        with _transaction(args, url=migration_database_url) as connection:
             url = create_bi_user(connection, args.name)
     except ValueError as error:
         print(f"cannot create BI user: {error}", file=sys.stderr)
@@ -224,7 +249,7 @@ def build_parser():
         "--ini", default="development.ini", help="configuration file (default: development.ini)"
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    serve = commands.add_parser("serve", help="serve the API with waitress")
+    serve = commands.add_parser("serve", help="serve the API with granian")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.add_argument(

@@ -9,6 +9,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # setting name -> (environment variable, coercion, default)
 SETTINGS = {
     "sqlalchemy.url": ("JOBHAX_DATABASE_URL", str, None),
+    "jobhax.direct_database_url": ("JOBHAX_DIRECT_DATABASE_URL", str, None),
     # Migrations (and create-bi-user) run as this role when set; the service then runs as sqlalchemy.url's.
     "jobhax.migration_database_url": ("JOBHAX_MIGRATION_DATABASE_URL", str, None),
     "jobhax.secret_key": ("JOBHAX_SECRET_KEY", str, None),
@@ -58,7 +59,7 @@ def load_settings(settings):
             result[name] = coerce(raw.strip() if isinstance(raw, str) else raw)
         except (TypeError, ValueError):
             raise ConfigurationError(f"{name} ({env_name}) must be {coerce.__name__}, got {raw!r}") from None
-    for name in ("sqlalchemy.url", "jobhax.migration_database_url"):
+    for name in ("sqlalchemy.url", "jobhax.direct_database_url", "jobhax.migration_database_url"):
         if not result.get(name):
             result[name] = None
     if result["jobhax.env"] not in ENVIRONMENTS:

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import zope.sqlalchemy
 from sqlalchemy import MetaData, create_engine
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 
 log = logging.getLogger(__name__)
@@ -33,14 +34,34 @@ def embedded_database_url(var_dir, name="pg"):
 
 
 def database_url(settings):
+    """Where requests and jobs run their transactions: PostgreSQL itself or a transaction pooler
+    (PgBouncer), so nothing on it may outlive a transaction."""
     return settings.get("sqlalchemy.url") or embedded_database_url(settings["jobhax.var_dir"])
+
+
+def direct_database_url(settings):
+    """A connection to PostgreSQL itself, for what needs a session: migrations (session settings, DDL
+    locks) and the job workers' LISTEN/NOTIFY. The same as ``database_url`` unless a pooler sits there."""
+    return settings.get("jobhax.direct_database_url") or database_url(settings)
+
+
+def migration_database_url(settings):
+    """Where migrations (and create-bi-user) run: the migration role's URL when one is given (it has
+    CREATEROLE, the service's role has not), else PostgreSQL itself as the service's role."""
+    return settings.get("jobhax.migration_database_url") or direct_database_url(settings)
 
 
 def get_engine(settings, **kwargs):
     # hide_parameters: a logged SQL error must never show a password hash or token digest.
     options = dict(pool_pre_ping=True, pool_size=10, max_overflow=10, pool_recycle=3600, hide_parameters=True)
     options.update(kwargs)
-    return create_engine(database_url(settings), **options)
+    url = make_url(database_url(settings))
+    if url.get_dialect().driver == "psycopg":
+        # psycopg 3 prepares a statement on the server after 5 runs; behind a transaction pooler the next
+        # transaction may land on another server connection, where it does not exist. (psycopg2 never
+        # prepares.)
+        options["connect_args"] = {"prepare_threshold": None, **options.get("connect_args", {})}
+    return create_engine(url, **options)
 
 
 def get_session_factory(engine):

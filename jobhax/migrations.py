@@ -40,13 +40,12 @@ def is_at_head(connection):
 def migrate(settings):
     """Upgrade to head as the migration role (``jobhax.migration_database_url``, else the service's own URL);
     with a separate migration role, grant the service's role what it needs at run time, and no more."""
-    from jobhax.db import database_url
+    from jobhax.db import database_url, migration_database_url
 
-    service_url = database_url(settings)
-    migration_url = settings.get("jobhax.migration_database_url") or service_url
+    migration_url = migration_database_url(settings)
     upgrade(migration_url)
-    runtime_role = make_url(service_url).username
-    if migration_url != service_url and runtime_role != make_url(migration_url).username:
+    runtime_role = make_url(database_url(settings)).username
+    if settings.get("jobhax.migration_database_url") and runtime_role != make_url(migration_url).username:
         grant_runtime_role(migration_url, runtime_role)
 
 

@@ -19,6 +19,7 @@ import procrastinate
 from sqlalchemy.engine import make_url
 
 from jobhax import configure
+from jobhax.db import direct_database_url
 from jobhax.recovery import worker_options
 from jobhax.tasks import ENVIRONMENT, JobEnvironment, job_app
 
@@ -29,9 +30,10 @@ MAX_RESTART_WAIT = 5.0
 
 
 def libpq_url(settings):
-    """The SQLAlchemy URL in the form psycopg (procrastinate's driver) accepts."""
+    """The direct URL (LISTEN needs a session of its own: never through a transaction pooler) in the form
+    psycopg, procrastinate's driver, accepts."""
     return (
-        make_url(settings["sqlalchemy.url"])
+        make_url(direct_database_url(settings))
         .set(drivername="postgresql")
         .render_as_string(hide_password=False)
     )

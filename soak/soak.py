@@ -426,13 +426,15 @@ def main(argv=None):
             client.start()
         samples = []
         while time.time() < deadline:
+            # granian's main process and its worker process(es), which hold the app.
+            processes = [server_process, *server_process.children(recursive=True)]
             samples.append(
                 {
                     "t": time.time() - started,
-                    "rss": server_process.memory_info().rss,
-                    "threads": server_process.num_threads(),
+                    "rss": sum(process.memory_info().rss for process in processes),
+                    "threads": sum(process.num_threads() for process in processes),
                     "connections": database.connections(),
-                    "fds": server_process.num_fds(),
+                    "fds": sum(process.num_fds() for process in processes),
                 }
             )
             time.sleep(min(SAMPLE_EVERY, max(0.0, deadline - time.time())))

@@ -148,7 +148,7 @@ def test_sigterm_finishes_requests_in_flight_refuses_new_ones_and_exits(
     assert served.process.wait(timeout=10) == 0, served.log.read_text()
     assert db.scalar(select(JobApplication.status_id).where(JobApplication.id == jobapp.id)) == 3
     log = served.log.read_text()
-    assert "SIGTERM: refusing new connections" in log
+    assert "Shutting down granian" in log
     assert token not in log
 
 
