@@ -12,7 +12,7 @@ from oauthlib.oauth2 import LegacyApplicationServer, RequestValidator
 from oauthlib.oauth2.rfc6749.errors import OAuth2Error
 from sqlalchemy import select
 
-from jobhax.accounts import services, throttling
+from jobhax.accounts import services
 from jobhax.accounts.models import User
 from jobhax.accounts.passwords import verify_password
 from jobhax.accounts.secrets import generate_token
@@ -25,11 +25,11 @@ class TooManyAttempts(OAuth2Error):
 
 
 class JobHaxRequestValidator(RequestValidator):
-    def __init__(self, dbsession, settings, now, address):
+    def __init__(self, dbsession, settings, now, attempt=None):
         self.dbsession = dbsession
         self.settings = settings
         self.now = now
-        self.address = address
+        self.attempt = attempt  # the password grant's reserved login attempt (throttling.LoginAttempt)
 
     # Clients: confidential, authenticated in the body or with HTTP Basic.
     def client_authentication_required(self, request, *args, **kwargs):
@@ -60,21 +60,14 @@ class JobHaxRequestValidator(RequestValidator):
         return set(scopes) <= set(services.DEFAULT_SCOPE.split())
 
     # Password grant, throttled per (username, address) and per address across /api/users/login and
-    # /oauth/token: the attempt is counted as a failure before the password is checked.
+    # /oauth/token: the attempt was counted as a failure before the request began (throttling).
     def validate_user(self, username, password, client, request, *args, **kwargs):
-        attempt = throttling.reserve_attempt(
-            self.dbsession,
-            username,
-            self.address,
-            self.now,
-            self.settings["jobhax.login_failures_per_address"],
-        )
-        if attempt is None:
+        if self.attempt is None or self.attempt.refused:
             raise TooManyAttempts(request=request)
         user = self.dbsession.scalar(select(User).where(User.username == username))
-        if not verify_password(user.password_hash if user else None, password):
+        self.attempt.password_right = verify_password(user.password_hash if user else None, password)
+        if not self.attempt.password_right:
             return False
-        throttling.attempt_succeeded(self.dbsession, attempt)
         request.user = user
         return True
 
@@ -126,10 +119,10 @@ def _basic_credentials(header):
     return client_id, client_secret
 
 
-def oauth_server(dbsession, settings, now, address):
-    """oauthlib's server for one request, from the client ``address`` (see throttling.client_address)."""
+def oauth_server(dbsession, settings, now, attempt=None):
+    """oauthlib's server for one request; ``attempt``: a password grant's reserved login attempt."""
     return LegacyApplicationServer(
-        JobHaxRequestValidator(dbsession, settings, now, address),
+        JobHaxRequestValidator(dbsession, settings, now, attempt),
         token_generator=generate_token,
         refresh_token_generator=generate_token,
         token_expires_in=settings["jobhax.access_token_expires_in"],

@@ -4,10 +4,11 @@ A lock per username alone let anyone lock any user out; counting per (username, 
 the guesser, and the per-address limit (``jobhax.login_failures_per_address``) stops one address trying
 many usernames. ``/api/users/login`` and ``/oauth/token`` share the counts.
 
-Each attempt is first *reserved*: in a short transaction of its own, under an advisory lock on the
-address, the counts are read and, when under both limits, a failure row is inserted and committed before
-the password is checked. Twenty parallel guesses therefore see each other's reservations: at most five get
-to try a password. The right password deletes its row again. Attempts refused with 12 write nothing, so an
+Each password grant is first *reserved*: in a short transaction of its own, before the request's, under an
+advisory lock on the address, the counts are read and, when under both limits, a failure row is inserted
+and committed before the password is checked. Twenty parallel guesses therefore see each other's
+reservations: at most five get to try a password. The right password (or a grant that never got to check
+one, such as a wrong client) deletes its row again. Attempts refused with 12 write nothing, so an
 address has at most ``login_failures_per_address`` rows per window, and each reservation prunes a batch
 of rows older than the window: the table never grows without bound.
 """
@@ -61,10 +62,26 @@ def _is_one_of(address, networks):
     return any(ip in network for network in networks)
 
 
-def reserve_attempt(dbsession, username, address, now, per_address):
+class LoginAttempt:
+    """One password grant's reserved failure row, settled once the grant is done: kept when the password
+    was wrong, deleted when it was right or was never checked (a wrong client, a malformed request)."""
+
+    def __init__(self, reserved):
+        self.reserved = reserved
+        self.refused = reserved is None
+        self.password_right = None
+
+    def settle(self, dbsession):
+        if self.reserved is not None and self.password_right is not False:
+            dbsession.execute(delete(LoginFailure).where(LoginFailure.id == self.reserved))
+
+
+def reserve_attempt(engine, username, address, now, per_address):
     """The id of a failure row reserved for this attempt, or None when the pair or the address is locked.
 
-    Runs and commits on a connection of its own, so concurrent attempts see the reservation at once.
+    Runs and commits in a short transaction of its own on ``engine``, before the request's transaction
+    uses the database: concurrent attempts see the reservation at once, and a request never holds two
+    connections at the same time.
     """
     username = username[:USERNAME_MAX]
     since = now - WINDOW
@@ -92,18 +109,13 @@ def reserve_attempt(dbsession, username, address, now, per_address):
         .limit(PRUNE_BATCH)
         .with_for_update(skip_locked=True)
     )
-    with dbsession.get_bind().begin() as connection:
+    with engine.begin() as connection:
         connection.execute(
             select(func.pg_advisory_xact_lock(func.hashtextextended("jobhax-login " + address, 0)))
         )
         attempt = connection.scalar(reserve)
         connection.execute(delete(LoginFailure).where(LoginFailure.id.in_(expired)))
     return attempt
-
-
-def attempt_succeeded(dbsession, attempt):
-    """The password was right: the reserved row is no failure."""
-    dbsession.execute(delete(LoginFailure).where(LoginFailure.id == attempt))
 
 
 def address_locked(dbsession, address, now, per_address):

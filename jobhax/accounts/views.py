@@ -90,8 +90,13 @@ def _grant(request, form, invalid_grant):
     Failures are returned, not raised: a failed login must stay recorded for throttling.
     """
     form.update(client_id=request.validated["client_id"], client_secret=request.validated["client_secret"])
-    _, body, status = _server(request).create_token_response(
-        request.path_url, "POST", urlencode(form), {"Content-Type": "application/x-www-form-urlencoded"}
+    _, body, status = _token_response(
+        request,
+        form.get("username"),
+        uri=request.path_url,
+        http_method="POST",
+        body=urlencode(form),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
     token = json.loads(body)
     if status == 200:
@@ -105,10 +110,30 @@ def _grant(request, form, invalid_grant):
     return error_response(request, ErrorCode.INVALID_PARAMETERS)
 
 
-def _server(request):
-    return oauth_server(
-        request.dbsession, request.registry.settings, utcnow(), throttling.client_address(request)
-    )
+def _server(request, attempt=None):
+    return oauth_server(request.dbsession, request.registry.settings, utcnow(), attempt)
+
+
+def _token_response(request, username, **call):
+    """oauthlib's token response; a password grant (``username`` given) first reserves its login attempt
+    (throttling.reserve_attempt), before the request's own transaction uses the database, so a request
+    never holds two connections at once (a pooler with one server connection would wait for ever)."""
+    attempt = None
+    if username is not None:
+        now = utcnow()
+        attempt = throttling.LoginAttempt(
+            throttling.reserve_attempt(
+                request.registry["engine"],
+                username,
+                throttling.client_address(request),
+                now,
+                request.registry.settings["jobhax.login_failures_per_address"],
+            )
+        )
+    answer = _server(request, attempt).create_token_response(**call)
+    if attempt is not None:
+        attempt.settle(request.dbsession)
+    return answer
 
 
 def _oauth_response(headers, body, status):
@@ -142,9 +167,12 @@ def _unusable_form(request):
 
 @view_config(route_name="oauth_token", request_method="POST", permission=PUBLIC)
 def oauth_token(request):
-    return _unusable_form(request) or _oauth_response(
-        *_server(request).create_token_response(**_oauthlib_call(request))
-    )
+    unusable = _unusable_form(request)
+    if unusable is not None:
+        return unusable
+    password_grant = request.POST.get("grant_type") == "password"
+    username = request.POST.get("username") if password_grant else None
+    return _oauth_response(*_token_response(request, username, **_oauthlib_call(request)))
 
 
 @view_config(route_name="oauth_revoke", request_method="POST", permission=PUBLIC)

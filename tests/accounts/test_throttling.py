@@ -216,3 +216,13 @@ def test_old_failures_are_pruned(testapp, factories, oauth_client, db):
     with time_machine.travel(START + WINDOW + datetime.timedelta(minutes=1), tick=False):
         assert_error(login(testapp, oauth_client, "someone", "guess", address="192.0.2.1"), 6, 401)
     assert db.execute(select(LoginFailure.address)).scalars().all() == ["192.0.2.1"]
+
+
+def test_attempts_that_never_check_a_password_are_not_failures(testapp, factories, oauth_client, db):
+    user = factories.user()
+    wrong_client = dict(oauth_client, client_secret="not-the-secret")
+    for _ in range(6):
+        assert_error(login(testapp, wrong_client, user.username, "guess"), 1, 401)
+        assert token_grant(testapp, wrong_client, user.username, "guess").status_int == 401
+    assert failures(db) == 0
+    assert_ok(login(testapp, oauth_client, user.username))
