@@ -16,16 +16,19 @@ $(STAMP): $(BIN)/python setup.py
 
 install: $(STAMP)
 
+# Ctrl-C or SIGTERM stops the server, then the embedded PostgreSQL it started (var/pg, var/pgtest).
+RUN_ARGS ?=
 run: $(STAMP)
-	$(BIN)/jobhax --ini development.ini serve
+	$(BIN)/jobhax --ini development.ini serve $(RUN_ARGS)
 
 # Lint and format first (ruff.toml): a finding fails the run before the suite starts.
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+TESTS ?= tests
 test: lint
-	$(BIN)/pytest tests
+	$(BIN)/pytest $(TESTS)
 
 # Seeds 1,000,000 applications, then 20 s per endpoint with wrk and pgbench; see bench/README.md.
 # A quick run: make bench BENCH_ARGS="--duration 3 --total 100000 --compare-total 0 --reuse"

@@ -15,13 +15,15 @@ requires = [
     "alembic>=1.13",
     "oauthlib>=3.2",
     "requests>=2.31",
-    "requests-oauthlib>=1.3",
     "argon2-cffi>=23.1",
     "cryptography>=42",
     "procrastinate~=3.10.0",  # alembic revision 0003 applies this release's schema
     "granian>=2.5,<3",  # jobhax serve: Rust HTTP server, WSGI interface
     "pgserver>=0.1.4",
+    "psutil>=5.9",
+    "tqdm>=4.66",  # progress of long CLI work on a terminal
     "plaster_pastedeploy>=1.0",
+    "swagger-ui-bundle>=1.1",  # Swagger UI's files for /__api__/ui, served from the package
 ]
 
 testing_requires = [
@@ -29,13 +31,14 @@ testing_requires = [
     "waitress>=3.0",  # tests/servers.py: the app behind a socket in a thread of the test process
     "pytest-cov",
     "WebTest>=3.0",
+    "requests-oauthlib>=1.3",  # an off-the-shelf client of our OAuth2 endpoints
     "time-machine>=2.13",
     "schemathesis>=4.30,<5",
     "openapi-spec-validator>=0.7",
     "hypothesis>=6.100",
-    "psutil>=5.9",
     "py-spy>=0.3",  # profiles the server under `make bench` (bench/README.md)
     "ruff>=0.17,<0.18",  # `make test` lints first; a newer ruff may bring new findings: bump on purpose
+    "selenium>=4.20",  # drives Debian's chromium through /usr/bin/chromedriver (tests/ops/test_api_ui.py)
 ]
 
 setup(

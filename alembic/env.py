@@ -65,6 +65,7 @@ def _run(connection):
         target_metadata=target_metadata,
         include_object=include_object,
         compare_type=True,
+        on_version_apply=config.attributes.get("on_version_apply", ()),
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -43,7 +43,6 @@ def main():
     url = os.environ.get("JOBHAX_BENCH_DATABASE_URL", DEFAULT_URL)
     url = make_url(url).set(database="jobhax_import_bench").render_as_string(hide_password=False)
     recreate_database(url)
-    os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = "1"
     provider = FakeProvider().start()
     try:
         upgrade(url)

@@ -6,10 +6,10 @@ from pyramid.config import Configurator
 
 from jobhax.config import load_settings
 
-# oauthlib and requests-oauthlib write tokens and Authorization headers at DEBUG: a root logger set to DEBUG
-# must not turn that on in the web process, the worker or the CLI (nothing logs a token). urllib3 logs
-# each URL at DEBUG, and Google's tokeninfo takes the token in its query string.
-for _name in ("oauthlib", "requests_oauthlib", "urllib3"):
+# oauthlib writes tokens at DEBUG: a root logger set to DEBUG must not turn that on in the web process,
+# the worker or the CLI (nothing logs a token). urllib3 logs each URL at DEBUG, and Google's tokeninfo
+# takes the token in its query string.
+for _name in ("oauthlib", "urllib3"):
     logging.getLogger(_name).setLevel(logging.INFO)
 
 DOMAINS = ("jobhax.accounts", "jobhax.jobapps", "jobhax.mailimport", "jobhax.metrics", "jobhax.ops")

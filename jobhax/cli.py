@@ -5,6 +5,7 @@ import contextlib
 import functools
 import json
 import logging.config
+import signal
 import sys
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from jobhax.db import (
     get_tm_session,
     migration_database_url,
 )
+from jobhax.progress import terminal_bar
 from jobhax.server import BLOCKING_THREADS, SHUTDOWN_TIMEOUT, serve
 
 
@@ -82,7 +84,7 @@ def _transaction(args, url=None):
 def cmd_migrate(args):
     from jobhax.migrations import migrate
 
-    migrate(_settings(args))
+    migrate(_settings(args), progress=terminal_bar)
     print("database migrated to head", file=sys.stderr)
 
 
@@ -192,7 +194,7 @@ def cmd_refresh_reports(args):
     from jobhax.metrics.refresh import refresh_reports
 
     with _transaction(args) as connection:
-        refreshed = refresh_reports(connection)
+        refreshed = refresh_reports(connection, progress=terminal_bar)
     for name, duration_ms in refreshed:
         print(f"reporting.{name} refreshed in {duration_ms} ms")
 
@@ -219,7 +221,9 @@ def cmd_seed_demo(args):
         print("seed-demo refuses to run in production (jobhax.env = production, or unset)", file=sys.stderr)
         return 2
     with _transaction(args) as connection:
-        seeded = seed_demo(connection, args.users, args.apps_per_user, args.seed, size_mix=args.mix)
+        seeded = seed_demo(
+            connection, args.users, args.apps_per_user, args.seed, size_mix=args.mix, progress=terminal_bar
+        )
     print(
         json.dumps(
             {
@@ -281,8 +285,14 @@ def build_parser():
     return parser
 
 
+def _exit_on_sigterm(signum, frame):
+    # SystemExit runs the exit handlers: the embedded PostgreSQL this process started stops with it.
+    sys.exit(128 + signum)
+
+
 def main(argv=None):
     args = build_parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         logging.config.fileConfig(args.ini, disable_existing_loggers=False)
     except (KeyError, OSError, ValueError):

@@ -1,10 +1,25 @@
 """Settings: the ini gives structure, the environment wins, bad values fail at start."""
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def boolean(value):
+    """A flag written as true/false, yes/no, on/off or 1/0; anything else is a mistake, not false."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "yes", "on", "1"):
+        return True
+    if text in ("false", "no", "off", "0"):
+        return False
+    raise ValueError(value)
+
 
 # setting name -> (environment variable, coercion, default)
 SETTINGS = {
@@ -24,7 +39,7 @@ SETTINGS = {
     "jobhax.google_client_ids": ("JOBHAX_GOOGLE_CLIENT_IDS", str, ""),
     "jobhax.linkedin_client_id": ("JOBHAX_LINKEDIN_CLIENT_ID", str, ""),
     "jobhax.linkedin_client_secret": ("JOBHAX_LINKEDIN_CLIENT_SECRET", str, ""),
-    "jobhax.linkedin_login": ("JOBHAX_LINKEDIN_LOGIN", str, "true"),
+    "jobhax.linkedin_login": ("JOBHAX_LINKEDIN_LOGIN", boolean, True),
     "jobhax.login_failures_per_address": ("JOBHAX_LOGIN_FAILURES_PER_ADDRESS", int, 50),
     "jobhax.trusted_proxy": ("JOBHAX_TRUSTED_PROXY", str, ""),
     "jobhax.reports_refresh_minutes": ("JOBHAX_REPORTS_REFRESH_MINUTES", int, 5),
@@ -32,11 +47,12 @@ SETTINGS = {
     "jobhax.import_retry_seconds": ("JOBHAX_IMPORT_RETRY_SECONDS", float, 2.0),
     "jobhax.var_dir": ("JOBHAX_VAR_DIR", str, str(PROJECT_ROOT / "var")),
     "jobhax.worker_stalled_seconds": ("JOBHAX_WORKER_STALLED_SECONDS", float, 60.0),
+    "jobhax.legacy_http_status": ("JOBHAX_LEGACY_HTTP_STATUS", boolean, False),
 }
 
 MIN_SECRET_KEY_LENGTH = 32
 ENVIRONMENTS = ("development", "testing", "production")
-TRUE, FALSE = ("true", "yes", "on", "1"), ("false", "no", "off", "0")
+PROVIDER_BASES = ("jobhax.google_api_base", "jobhax.linkedin_api_base", "jobhax.linkedin_web_base")
 
 
 class ConfigurationError(Exception):
@@ -73,7 +89,9 @@ def load_settings(settings):
             raise ConfigurationError(f"{name} ({SETTINGS[name][0]}) must be a positive number")
     for name in ("jobhax.cors_origins", "jobhax.google_client_ids", "jobhax.trusted_proxy"):
         result[name] = words(result[name])
-    result["jobhax.linkedin_login"] = _flag(result, "jobhax.linkedin_login")
+    for name in PROVIDER_BASES:
+        result[name] = result[name] or SETTINGS[name][2]
+        _check_provider_base(name, result[name])
     result["jobhax.secret_key"] = _secret_key(result)
     return result
 
@@ -83,15 +101,29 @@ def words(value):
     return value if isinstance(value, list) else value.replace(",", " ").split()
 
 
-def _flag(settings, name):
-    value = settings[name]
-    if isinstance(value, bool):
-        return value
-    if value.lower() in TRUE:
+def is_loopback(host):
+    if host == "localhost":
         return True
-    if value.lower() in FALSE:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
         return False
-    raise ConfigurationError(f"{name} ({SETTINGS[name][0]}) must be true or false, got {value!r}")
+
+
+def _check_provider_base(name, value):
+    """Provider calls carry the user's Google or LinkedIn token: https, or http:// to a local fake only."""
+    try:
+        parts = urlsplit(value)
+        host = (parts.hostname or "").lower()
+        parts.port  # noqa: B018 -- raises ValueError on a malformed port
+    except ValueError:
+        parts, host = None, ""
+    if parts and host and (parts.scheme == "https" or (parts.scheme == "http" and is_loopback(host))):
+        return
+    raise ConfigurationError(
+        f"{name} ({SETTINGS[name][0]}) must be an https:// URL, or http:// on a loopback host "
+        f"(localhost, 127.0.0.0/8, [::1]) for a local fake; got {value!r}"
+    )
 
 
 def _secret_key(settings):

@@ -24,13 +24,33 @@ class Base(DeclarativeBase):
 
 
 def embedded_database_url(var_dir, name="pg"):
-    """Start (or reuse) an embedded PostgreSQL under ``var_dir`` and return its URL."""
+    """Start (or reuse) an embedded PostgreSQL under ``var_dir`` and return its URL.
+
+    It stops when the last process using it exits (pgserver counts them in the data directory), so
+    nothing is left running after `make run` or `make test`; a process that exits on a signal must exit
+    through Python (SystemExit, KeyboardInterrupt) for that to happen.
+    """
     import pgserver
 
-    data_dir = Path(var_dir) / name
+    data_dir = (Path(var_dir) / name).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
-    server = pgserver.get_server(str(data_dir), cleanup_mode=None)
+    _forget_dead_users(data_dir)
+    server = pgserver.get_server(str(data_dir), cleanup_mode="stop")
     return server.get_uri()
+
+
+def _forget_dead_users(data_dir):
+    """pgserver stops the server when the last process on its list exits; one killed outright (SIGKILL)
+    stays on the list forever, and the server would then never stop."""
+    import psutil
+    from pgserver.postgres_server import PostgresServer
+    from pgserver.utils import DiskList
+
+    users = DiskList(data_dir / ".handle_pids.json")
+    with PostgresServer._lock:
+        for pid in users.get():
+            if not psutil.pid_exists(pid):
+                users.get_and_remove(pid)
 
 
 def database_url(settings):

@@ -14,6 +14,7 @@ import random
 
 from jobhax.accounts.passwords import hash_password
 from jobhax.clock import utcnow
+from jobhax.progress import silent
 
 DEMO_PASSWORD = "jobhax demo password"  # noqa: S105 (every demo user's, documented; seed-demo refuses production)
 TITLE_SHARE = 0.15
@@ -223,10 +224,11 @@ class _Batch:
         self._reset()
 
 
-def seed_demo(connection, users, apps_per_user, seed, size_mix=False, now=None):
+def seed_demo(connection, users, apps_per_user, seed, size_mix=False, now=None, progress=silent):
     """Add ``users`` demo users with their applications; return ``[{id, username, applications}]``.
 
-    ``connection`` is a SQLAlchemy connection inside a transaction the caller commits.
+    ``connection`` is a SQLAlchemy connection inside a transaction the caller commits; ``progress`` a
+    :mod:`jobhax.progress` factory, advanced per application written.
     """
     rng = random.Random(seed)  # noqa: S311 (repeatable demo data, not secrets)
     now = now or utcnow().replace(microsecond=0)
@@ -256,32 +258,36 @@ def seed_demo(connection, users, apps_per_user, seed, size_mix=False, now=None):
     )
 
     batch = _Batch(cursor)
-    for user in seeded:
-        size = user["applications"]
-        titles = _spread(rng, _pool(rng, TITLES, max(1, math.ceil(size * TITLE_SHARE))), size)
-        companies = _spread(rng, _pool(rng, COMPANIES, max(1, math.ceil(size * COMPANY_SHARE))), size)
-        sources = rng.choices(SOURCES, SOURCE_WEIGHTS, k=size)
-        statuses = rng.choices(STATUS_IDS, STATUS_WEIGHTS, k=size)
-        random_share = rng.random
-        for index in range(size):
-            jobapp_id = next_jobapp
-            next_jobapp += 1
-            applied = now - datetime.timedelta(seconds=rng.randrange(span_seconds))
-            applied_text = _utc(applied)
-            deleted = _utc(applied + datetime.timedelta(days=1)) if random_share() < DELETED_SHARE else "\\N"
-            rejected = "t" if random_share() < REJECTED_SHARE else "f"
-            batch.jobapps.write(
-                f"{jobapp_id}\t{user['id']}\t{titles[index]}\t{companies[index]}\t{sources[index]}"
-                f"\t{statuses[index]}\t{rejected}\t{applied_text}\t{applied_text}\t{deleted}\n"
-            )
-            batch.history.write(f"{jobapp_id}\t{statuses[index]}\t{applied_text}\n")
-            for note in range(rng.randint(0, MAX_NOTES)):
-                written = _utc(applied + datetime.timedelta(hours=note + 1))
-                batch.notes.write(f"{jobapp_id}\t{rng.choice(NOTES)}\t{written}\n")
-            batch.rows += 1
-            if batch.rows >= BATCH_ROWS:
-                batch.flush()
-    batch.flush()
+    with progress(total=sum(sizes), desc="seed-demo", unit="application") as bar:
+        for user in seeded:
+            size = user["applications"]
+            titles = _spread(rng, _pool(rng, TITLES, max(1, math.ceil(size * TITLE_SHARE))), size)
+            companies = _spread(rng, _pool(rng, COMPANIES, max(1, math.ceil(size * COMPANY_SHARE))), size)
+            sources = rng.choices(SOURCES, SOURCE_WEIGHTS, k=size)
+            statuses = rng.choices(STATUS_IDS, STATUS_WEIGHTS, k=size)
+            random_share = rng.random
+            for index in range(size):
+                jobapp_id = next_jobapp
+                next_jobapp += 1
+                applied = now - datetime.timedelta(seconds=rng.randrange(span_seconds))
+                applied_text = _utc(applied)
+                deleted = (
+                    _utc(applied + datetime.timedelta(days=1)) if random_share() < DELETED_SHARE else "\\N"
+                )
+                rejected = "t" if random_share() < REJECTED_SHARE else "f"
+                batch.jobapps.write(
+                    f"{jobapp_id}\t{user['id']}\t{titles[index]}\t{companies[index]}\t{sources[index]}"
+                    f"\t{statuses[index]}\t{rejected}\t{applied_text}\t{applied_text}\t{deleted}\n"
+                )
+                batch.history.write(f"{jobapp_id}\t{statuses[index]}\t{applied_text}\n")
+                for note in range(rng.randint(0, MAX_NOTES)):
+                    written = _utc(applied + datetime.timedelta(hours=note + 1))
+                    batch.notes.write(f"{jobapp_id}\t{rng.choice(NOTES)}\t{written}\n")
+                batch.rows += 1
+                if batch.rows >= BATCH_ROWS:
+                    batch.flush()
+            bar.update(size)
+        batch.flush()
     # Fresh statistics, so the first queries on the new rows get the per-user plans.
     cursor.execute("ANALYZE users, job_applications, status_history, notes")
     cursor.close()

@@ -98,11 +98,22 @@ def json_text_response(request, data_json):
 
 
 def error_response(request, code, status=None):
+    """The failure envelope with the code's HTTP status; HTTP 200 whatever the code under
+    ``jobhax.legacy_http_status``, as the 2019 backend answered (its web client reads error messages only
+    from 200s)."""
+    if request.registry.settings.get("jobhax.legacy_http_status"):
+        status = 200
+    return _error_envelope(code, status or code.status)
+
+
+def authentication_required(request):
+    """A missing or invalid bearer on a protected endpoint: 401 in both modes, so clients know to log in."""
+    return _error_envelope(ErrorCode.INVALID_CREDENTIALS, 401)
+
+
+def _error_envelope(code, status):
     response = Response(
-        json_body=envelope(code=code),
-        status=status or code.status,
-        content_type="application/json",
-        charset="utf-8",
+        json_body=envelope(code=code), status=status, content_type="application/json", charset="utf-8"
     )
     if response.status_code == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="jobhax"'

@@ -20,7 +20,7 @@ from pyramid.view import exception_view_config, notfound_view_config
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
-from jobhax.envelope import ApiError, ErrorCode, error_response
+from jobhax.envelope import ApiError, ErrorCode, authentication_required, error_response
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +97,7 @@ def http_client_error_view(exc, request):
     if exc.status_code in (405, 413):
         return error_response(request, ErrorCode.INVALID_PARAMETERS, exc.status_code)
     if exc.status_code in (401, 403):
-        return error_response(request, ErrorCode.INVALID_CREDENTIALS, 401)
+        return authentication_required(request)
     if exc.status_code == 404:
         return error_response(request, ErrorCode.NOT_FOUND)
     return error_response(request, ErrorCode.INVALID_PARAMETERS, exc.status_code)

@@ -1,4 +1,67 @@
-"""A WebTest client speaking for one user, and the envelope assertions every test uses."""
+"""A WebTest client speaking for one user, and the envelope assertions every test uses.
+
+Every test that asserts an error envelope runs twice (tests/conftest.py): with the contract's HTTP statuses
+and with ``jobhax.legacy_http_status``, where :func:`assert_error` expects what the 2019 backend answered.
+"""
+
+import types
+from urllib.parse import urlsplit
+
+import webtest
+
+STANDARD = "standard"
+LEGACY = "legacy"
+HTTP_STATUS_MODES = (STANDARD, LEGACY)
+# The spec's endpoints that need no bearer token; every other /api/ endpoint needs one
+# (tests/test_public_endpoints.py holds this list to the API document).
+PUBLIC_ENDPOINTS = frozenset(
+    {
+        "/api/users/register",
+        "/api/users/login",
+        "/api/users/refresh_token",
+        "/api/users/logout",
+        "/api/users/auth_social_user",
+    }
+)
+
+
+def test_app(wsgi_app, mode, **kw):
+    """A WebTest app that remembers its HTTP status mode, for :func:`assert_error`."""
+    app = webtest.TestApp(wsgi_app, **kw)
+    app.http_status_mode = mode
+    return app
+
+
+test_app.__test__ = False  # a factory, not a test
+
+
+def asserts_error_codes(function, depth=2):
+    """Whether a test calls :func:`assert_error`, itself or through a helper of its module."""
+    return _calls_assert_error(function.__code__, function.__globals__, depth)
+
+
+def _calls_assert_error(code, namespace, depth):
+    if "assert_error" in code.co_names:
+        return True
+    nested = [const for const in code.co_consts if isinstance(const, types.CodeType)]
+    helpers = [
+        namespace[name].__code__
+        for name in code.co_names
+        if isinstance(namespace.get(name), types.FunctionType)
+    ]
+    return any(_calls_assert_error(inner, namespace, depth) for inner in nested) or (
+        depth > 0 and any(_calls_assert_error(helper, namespace, depth - 1) for helper in helpers)
+    )
+
+
+def expected_status(response, code, status):
+    """``status`` under the contract; under ``jobhax.legacy_http_status`` 200, except 401 for code 1 on a
+    protected endpoint (a missing or invalid bearer)."""
+    if getattr(response.test_app, "http_status_mode", STANDARD) == STANDARD:
+        return status
+    path = urlsplit(response.request.url).path
+    protected = path.startswith("/api/") and path not in PUBLIC_ENDPOINTS
+    return 401 if code == 1 and protected else 200
 
 
 def assert_ok(response):
@@ -12,6 +75,7 @@ def assert_error(response, code, status):
     from jobhax.envelope import ErrorCode
 
     body = response.json
+    status = expected_status(response, code, status)
     assert response.status_int == status, (response.status, body)
     assert body == {
         "success": False,

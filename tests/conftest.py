@@ -7,10 +7,10 @@ what a client would, rollbacks included; tables are truncated after each test.
 
 import os
 import secrets
+import signal
 from pathlib import Path
 
 import pytest
-import webtest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
@@ -18,7 +18,7 @@ from jobhax import configure, main
 from jobhax.api import PUBLIC
 from jobhax.db import embedded_database_url
 from jobhax.migrations import upgrade
-from tests.api_client import ApiClient
+from tests.api_client import HTTP_STATUS_MODES, LEGACY, STANDARD, ApiClient, asserts_error_codes, test_app
 from tests.databases import drop_database, recreate_database
 from tests.factories import Factories
 from tests.fakeprovider import GOOGLE_CLIENT_IDS, LINKEDIN_CLIENT_ID, LINKEDIN_CLIENT_SECRET, FakeProvider
@@ -31,7 +31,17 @@ KEPT_TABLES = {"alembic_version", "application_statuses"}
 
 def _server_url():
     url = os.environ.get("JOBHAX_TEST_DATABASE_URL")
-    return url or embedded_database_url(ROOT / "var", "pgtest")
+    return url or embedded_database_url(os.environ.get("JOBHAX_VAR_DIR") or ROOT / "var", "pgtest")
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def pytest_configure(config):
+    # SIGTERM (`make test` stopped, a CI timeout) ends the run as Ctrl-C does: fixtures are torn down (the
+    # run's database dropped), then the embedded PostgreSQL stops as pytest exits.
+    signal.signal(signal.SIGTERM, _interrupt)
 
 
 @pytest.fixture(scope="session")
@@ -46,17 +56,11 @@ def database_url():
 
 @pytest.fixture(scope="session")
 def fake_provider():
-    """The fake Google/Gmail/LinkedIn server, started once per run (tests/fakeprovider.py)."""
-    # oauthlib refuses bearer calls over plain http:// unless told otherwise; the fake speaks http.
-    previous = os.environ.get("OAUTHLIB_INSECURE_TRANSPORT")
-    os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = "1"
+    """The fake Google/Gmail/LinkedIn server, started once per run (tests/fakeprovider.py): plain http on
+    127.0.0.1, which the app accepts as a loopback provider base with no environment variable."""
     server = FakeProvider().start()
     yield server
     server.stop()
-    if previous is None:
-        os.environ.pop("OAUTHLIB_INSECURE_TRANSPORT", None)
-    else:
-        os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = previous
 
 
 @pytest.fixture
@@ -107,17 +111,50 @@ def app(settings):
     return main({}, **settings)
 
 
+def _mode_settings(settings, app, mode):
+    """``settings`` for one ``jobhax.legacy_http_status`` mode, on the session app's engine (statement
+    counters and fault injection see every request)."""
+    return dict(
+        settings, **{"jobhax.engine": app.registry["engine"], "jobhax.legacy_http_status": mode == LEGACY}
+    )
+
+
 @pytest.fixture(scope="session")
-def failing_app(settings):
-    """The app plus GET /api/test/explode, whose view raises an unexpected error."""
-    config = configure(settings)
+def apps(settings, app):
+    """The app in each HTTP status mode: the contract's statuses, and the 2019 backend's (all 200 but 401)."""
+    return {STANDARD: app, LEGACY: main({}, **_mode_settings(settings, app, LEGACY))}
+
+
+@pytest.fixture(scope="session")
+def failing_apps(settings, app):
+    """The app plus GET /api/test/explode, whose view raises an unexpected error, in each mode."""
 
     def explode(request):
         raise RuntimeError("secret detail that must not leak")
 
-    config.add_route("explode", "/api/test/explode")
-    config.add_view(explode, route_name="explode", permission=PUBLIC)
-    return webtest.TestApp(config.make_wsgi_app())
+    built = {}
+    for mode in HTTP_STATUS_MODES:
+        config = configure(_mode_settings(settings, app, mode))
+        config.add_route("explode", "/api/test/explode")
+        config.add_view(explode, route_name="explode", permission=PUBLIC)
+        built[mode] = config.make_wsgi_app()
+    return built
+
+
+@pytest.fixture
+def http_status_mode():
+    """The contract's statuses; tests that assert error codes run in both modes (pytest_generate_tests)."""
+    return STANDARD
+
+
+def pytest_generate_tests(metafunc):
+    if "http_status_mode" in metafunc.fixturenames and asserts_error_codes(metafunc.function):
+        metafunc.parametrize("http_status_mode", HTTP_STATUS_MODES)
+
+
+@pytest.fixture
+def failing_app(failing_apps, http_status_mode):
+    return test_app(failing_apps[http_status_mode], http_status_mode)
 
 
 @pytest.fixture(scope="session")
@@ -154,8 +191,8 @@ def db(app, clean_database):
 
 
 @pytest.fixture
-def testapp(app, clean_database):
-    return webtest.TestApp(app, extra_environ={"REMOTE_ADDR": "127.0.0.1"})
+def testapp(apps, http_status_mode, clean_database):
+    return test_app(apps[http_status_mode], http_status_mode, extra_environ={"REMOTE_ADDR": "127.0.0.1"})
 
 
 @pytest.fixture

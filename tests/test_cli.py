@@ -1,7 +1,13 @@
+import fcntl
 import json
+import os
+import pty
+import re
 import secrets
+import struct
 import subprocess
 import sys
+import termios
 
 import pytest
 import webtest
@@ -15,23 +21,57 @@ from jobhax.accounts.secrets import digest
 from jobhax.cli import check_runtime_role
 from jobhax.config import ConfigurationError, load_settings
 from jobhax.metrics.refresh import refresh_reports
+from jobhax.migrations import pending_revisions
 from tests.conftest import ROOT
 
 
-def run_cli(settings, *args):
-    env = {
-        "JOBHAX_DATABASE_URL": settings["sqlalchemy.url"],
+def _cli_env(settings, url=None):
+    return {
+        "JOBHAX_DATABASE_URL": url or settings["sqlalchemy.url"],
         "JOBHAX_SECRET_KEY": settings["jobhax.secret_key"],
         "JOBHAX_VAR_DIR": settings["jobhax.var_dir"],
         "PATH": "/usr/bin:/bin",
     }
+
+
+def run_cli(settings, *args, url=None):
     return subprocess.run(
         [sys.executable, "-m", "jobhax.cli", "--ini", "development.ini", *args],
         capture_output=True,
         text=True,
-        env=env,
+        env=_cli_env(settings, url),
         timeout=120,
     )
+
+
+def run_cli_on_a_terminal(settings, *args, url=None):
+    """The command with stdin, stdout and stderr on a pseudo-terminal, as typed by a person; its output."""
+    controller, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))  # 40 rows, 120 columns
+    process = subprocess.Popen(
+        [sys.executable, "-m", "jobhax.cli", "--ini", "development.ini", *args],
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+        env=dict(_cli_env(settings, url), TERM="xterm"),
+    )
+    os.close(terminal)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:  # EIO: the command has exited and closed the terminal
+            break
+        if not chunk:
+            break
+        output += chunk
+    os.close(controller)
+    assert process.wait(timeout=120) == 0, output.decode(errors="replace")
+    return output.decode(errors="replace")
+
+
+# What a tqdm bar leaves in the output: carriage returns redrawing the line, rates, the bar itself.
+BAR_TRACES = re.compile(r"\r|\d+/s\]|it/s|\|\s*\d+/\d+ \[")
 
 
 def test_create_client_prints_credentials_once_and_stores_a_hash(settings, db, testapp):
@@ -275,3 +315,28 @@ def test_production_serve_refuses_to_start_without_our_google_client_ids(setting
     )
     assert result.returncode == 2, result.stderr
     assert "JOBHAX_GOOGLE_CLIENT_IDS" in result.stderr and "JOBHAX_LINKEDIN_CLIENT_ID" in result.stderr
+
+
+def test_long_commands_are_quiet_when_output_is_not_a_terminal(settings, scratch_database_url, db):
+    results = [
+        run_cli(settings, "migrate", url=scratch_database_url),
+        run_cli(settings, "seed-demo", "--users", "3", "--apps-per-user", "20"),
+        run_cli(settings, "refresh-reports"),
+    ]
+    for result in results:
+        assert result.returncode == 0, result.stderr
+        assert not BAR_TRACES.search(result.stdout + result.stderr), result.stdout + result.stderr
+    assert json.loads(results[1].stdout)["applications"] == 60
+
+
+def test_long_commands_show_progress_on_a_terminal(settings, scratch_database_url, db):
+    revisions = len(pending_revisions(scratch_database_url))
+    migrate = run_cli_on_a_terminal(settings, "migrate", url=scratch_database_url)
+    assert re.search(rf"migrate: 100%.*{revisions}/{revisions}", migrate), migrate
+    assert pending_revisions(scratch_database_url) == []
+    seed = run_cli_on_a_terminal(settings, "seed-demo", "--users", "3", "--apps-per-user", "20")
+    assert re.search(r"seed-demo: 100%.*60/60", seed) and "\r" in seed, seed
+    views = len(db.execute(text("SELECT 1 FROM pg_matviews WHERE schemaname = 'reporting'")).all())
+    refresh = run_cli_on_a_terminal(settings, "refresh-reports")
+    assert re.search(rf"refresh-reports: 100%.*{views}/{views}", refresh), refresh
+    assert refresh.count("refreshed in") == views

@@ -1,7 +1,9 @@
 """Every failure reaches the client as the envelope, whatever raised it."""
 
+import webtest
+
 from jobhax.envelope import ErrorCode
-from tests.api_client import assert_error
+from tests.api_client import LEGACY, assert_error
 
 
 def test_unexpected_exception_answers_13_without_traceback(failing_app, caplog):
@@ -48,3 +50,55 @@ def test_codes_map_to_the_contract_statuses():
         17: 409,
     }
     assert {int(code): code.status for code in ErrorCode} == expected
+
+
+def test_legacy_http_status_answers_200_with_the_code_but_401_for_a_missing_bearer(
+    apps, factories, oauth_client
+):
+    """The 2019 web client reads error messages only from 200s, yet must still learn it has to log in."""
+    legacy = webtest.TestApp(apps[LEGACY])
+    for path in (
+        "/api/jobapps/get_jobapps",
+        "/api/metrics/get_word_count",
+        "/api/users/get_linkedin_profile",
+    ):
+        response = legacy.get(path, headers={"Authorization": "Bearer stale-token"}, expect_errors=True)
+        assert response.status_int == 401 and response.json["error_code"] == 1
+        assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    wrong_client = legacy.post_json(
+        "/api/users/login",
+        {
+            "client_id": oauth_client["client_id"],
+            "client_secret": "wrong",
+            "username": "joe",
+            "password": "x",
+        },
+        expect_errors=True,
+    )
+    assert wrong_client.status_int == 200 and wrong_client.json["error_code"] == 1
+    assert "WWW-Authenticate" not in wrong_client.headers
+    unknown = legacy.get("/api/nowhere", expect_errors=True)
+    assert unknown.status_int == 200 and unknown.json == {
+        "success": False,
+        "error_code": 11,
+        "error_message": ErrorCode(11).message,
+        "data": None,
+    }
+
+
+def test_legacy_http_status_leaves_oauth_and_operations_answers_alone(apps, oauth_client):
+    """Only the envelope is the 2019 backend's: /oauth/* stays RFC 6749, /__*__ stays plain HTTP."""
+    legacy = webtest.TestApp(apps[LEGACY])
+    refused = legacy.post(
+        "/oauth/token",
+        {
+            "grant_type": "password",
+            "username": "joe",
+            "password": "x",
+            "client_id": "nobody",
+            "client_secret": "x",
+        },
+        expect_errors=True,
+    )
+    assert refused.status_int == 401 and refused.json["error"] == "invalid_client"
+    assert legacy.get("/__lbheartbeat__").status_int == 200

@@ -22,6 +22,7 @@ PUBLIC_ROUTES = {
     ("lbheartbeat", "GET"),
     ("version", "GET"),
     ("api_document", "GET"),
+    ("api_ui", "GET"),
 }
 AUTHENTICATED_ROUTES = {
     ("logout_all", "POST"),

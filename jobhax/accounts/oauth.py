@@ -9,7 +9,7 @@ import binascii
 from urllib.parse import unquote
 
 from oauthlib.oauth2 import LegacyApplicationServer, RequestValidator
-from oauthlib.oauth2.rfc6749.errors import OAuth2Error
+from oauthlib.oauth2.rfc6749.errors import InvalidRequestError, OAuth2Error, UnsupportedGrantTypeError
 from sqlalchemy import select
 
 from jobhax.accounts import services
@@ -119,9 +119,30 @@ def _basic_credentials(header):
     return client_id, client_secret
 
 
+TOKEN_ERROR_HEADERS = {"Content-Type": "application/json", "Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+class UnsupportedGrant:
+    """The handler for any grant_type but ours. oauthlib would run the password grant instead and answer
+    "missing username"; RFC 6749 section 5.2 says unsupported_grant_type."""
+
+    def create_token_response(self, request, token_handler):
+        if request.grant_type:
+            error = UnsupportedGrantTypeError(request=request)
+        else:
+            error = InvalidRequestError(description="Missing grant_type parameter.", request=request)
+        return dict(TOKEN_ERROR_HEADERS), error.json, error.status_code
+
+
+class JobHaxServer(LegacyApplicationServer):
+    @property
+    def default_grant_type_handler(self):
+        return UnsupportedGrant()
+
+
 def oauth_server(dbsession, settings, now, attempt=None):
     """oauthlib's server for one request; ``attempt``: a password grant's reserved login attempt."""
-    return LegacyApplicationServer(
+    return JobHaxServer(
         JobHaxRequestValidator(dbsession, settings, now, attempt),
         token_generator=generate_token,
         refresh_token_generator=generate_token,

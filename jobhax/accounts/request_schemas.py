@@ -35,8 +35,17 @@ class RefreshBody(ClientCredentials):
     refresh_token = required_text(CREDENTIAL_MAX)
 
 
+def without_bearer_prefix(value):
+    """One 2019 client sends logout's token as it sends its Authorization header: ``Bearer <token>``."""
+    if isinstance(value, str):
+        scheme, _, token = value.partition(" ")
+        if scheme.lower() == "bearer":
+            return token.strip()
+    return value
+
+
 class LogoutBody(ClientCredentials):
-    token = required_text(CREDENTIAL_MAX)
+    token = required_text(CREDENTIAL_MAX, preparer=without_bearer_prefix)
 
 
 class AuthSocialBody(ClientCredentials):

@@ -19,6 +19,8 @@ import time
 
 from sqlalchemy import Integer, String, column, insert, table, text
 
+from jobhax.progress import silent
+
 refresh_log = table(
     "refresh_log", column("view_name", String), column("duration_ms", Integer), schema="reporting"
 )
@@ -46,22 +48,26 @@ def materialized_views(connection):
     )
 
 
-def refresh_reports(connection):
+def refresh_reports(connection, progress=silent):
     """Compact the metric counters, then refresh each reporting materialized view CONCURRENTLY (readers never
-    wait) and log it.
+    wait) and log it; ``progress`` (:mod:`jobhax.progress`) advances per view.
 
     Returns ``[(view_name, duration_ms), ...]``.
     """
     # Not a view, but as periodic: fold the metric counters' partial rows (jobhax/sql/0003_metric_counts.sql).
     connection.execute(text("SELECT metrics.compact_counts()"))
     done = []
-    for name in materialized_views(connection):
-        started = time.monotonic()
-        # With the owner's rights (jobhax/sql/0004_privileges.sql): the service's role owns no view.
-        connection.execute(text("SELECT reporting.refresh_materialized_view(:name)"), {"name": name})
-        duration_ms = round((time.monotonic() - started) * 1000)
-        connection.execute(insert(refresh_log).values(view_name=name, duration_ms=duration_ms))
-        done.append((name, duration_ms))
+    views = materialized_views(connection)
+    with progress(total=len(views), desc="refresh-reports", unit="view") as bar:
+        for name in views:
+            bar.set_postfix_str(name)
+            started = time.monotonic()
+            # With the owner's rights (jobhax/sql/0004_privileges.sql): the service's role owns no view.
+            connection.execute(text("SELECT reporting.refresh_materialized_view(:name)"), {"name": name})
+            duration_ms = round((time.monotonic() - started) * 1000)
+            connection.execute(insert(refresh_log).values(view_name=name, duration_ms=duration_ms))
+            done.append((name, duration_ms))
+            bar.update(1)
     return done
 
 

@@ -1,4 +1,4 @@
-"""Operations endpoints: heartbeats, version, API document. Plain JSON, no authentication."""
+"""Operations endpoints: heartbeats, version, API document and its Swagger UI. No authentication."""
 
 from jobhax.errors import PLAIN
 
@@ -8,4 +8,5 @@ def includeme(config):
     config.add_route("lbheartbeat", "/__lbheartbeat__", error_body=PLAIN)
     config.add_route("version", "/__version__", error_body=PLAIN)
     config.add_route("api_document", "/__api__", error_body=PLAIN)
+    config.include("jobhax.ops.api_ui")
     config.scan(__name__)

@@ -9,8 +9,9 @@ exceptions below, so callers map providers to our error codes in one place each:
   worth retrying later (``retry_after`` from the Retry-After header when given);
 - :class:`ProviderError`: any other refusal (other 4xx).
 
-Bearer calls go through requests-oauthlib's ``OAuth2Session``; oauthlib refuses plain
-``http://`` URLs unless ``OAUTHLIB_INSECURE_TRANSPORT`` is set (the tests' fake server does so).
+Bearer tokens go only to the configured bases, which the configuration accepts at start only as
+``https://``, or ``http://`` on a loopback host (a local fake): that check is made once there, not per
+call (oauthlib's per-call one would need a process-wide ``OAUTHLIB_INSECURE_TRANSPORT`` for any fake).
 """
 
 import datetime
@@ -18,7 +19,6 @@ import email.utils
 
 import requests
 from requests.adapters import HTTPAdapter
-from requests_oauthlib import OAuth2Session
 
 from jobhax.clock import utcnow
 from jobhax.config import SETTINGS
@@ -63,7 +63,10 @@ def timeout(settings):
 
 
 def bearer_session(token, max_connections=None):
-    session = OAuth2Session(token={"access_token": token, "token_type": "Bearer"})
+    """A session sending ``Authorization: Bearer`` (RFC 6750); requests drops it on a redirect to
+    another host."""
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {token}"
     if max_connections:
         adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max_connections)
         session.mount("https://", adapter)

@@ -19,6 +19,7 @@ def served_app(app, clean_database):
 def test_requests_oauthlib_password_refresh_and_revoke_round_trip(
     served_app, factories, oauth_client, monkeypatch
 ):
+    # The client library's own rule, for our test server on plain http (the app itself needs no such variable).
     monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
     user = factories.user()
     session = OAuth2Session(client=LegacyApplicationClient(client_id=oauth_client["client_id"]))
@@ -119,3 +120,47 @@ def test_revoke_with_unknown_token_is_not_an_error_but_needs_a_client(testapp, o
         expect_errors=True,
     )
     assert refused.status_int == 401 and refused.json["error"] == "invalid_client"
+
+
+@pytest.mark.parametrize(
+    "grant_type",
+    ["client_credentials", "authorization_code", "urn:ietf:params:oauth:grant-type:jwt-bearer", "x"],
+)
+def test_unknown_grant_type_answers_unsupported_grant_type(testapp, oauth_client, grant_type):
+    """The 2019 clients' error handling looks for unsupported_grant_type, not oauthlib's "missing username"."""
+    in_body = testapp.post(
+        "/oauth/token",
+        {
+            "grant_type": grant_type,
+            "client_id": oauth_client["client_id"],
+            "client_secret": oauth_client["client_secret"],
+        },
+        expect_errors=True,
+    )
+    assert in_body.status_int == 400 and in_body.json["error"] == "unsupported_grant_type", in_body.text
+    basic = base64.b64encode(f"{oauth_client['client_id']}:{oauth_client['client_secret']}".encode()).decode()
+    with_basic = testapp.post(
+        "/oauth/token",
+        {"grant_type": grant_type},
+        headers={"Authorization": f"Basic {basic}"},
+        expect_errors=True,
+    )
+    assert with_basic.status_int == 400 and with_basic.json["error"] == "unsupported_grant_type"
+    assert with_basic.headers["Cache-Control"] == "no-store"
+
+
+def test_missing_grant_type_answers_invalid_request(testapp, factories, oauth_client):
+    user = factories.user()
+    for grant_type in ({}, {"grant_type": ""}):
+        response = testapp.post(
+            "/oauth/token",
+            {
+                **grant_type,
+                "username": user.username,
+                "password": PASSWORD,
+                "client_id": oauth_client["client_id"],
+                "client_secret": oauth_client["client_secret"],
+            },
+            expect_errors=True,
+        )
+        assert response.status_int == 400 and response.json["error"] == "invalid_request", response.text

@@ -28,6 +28,15 @@ def bearer(token):
     return {"Authorization": f"Bearer {token}"}
 
 
+def assert_revoked(testapp, client, tokens):
+    """Neither token of the pair works any more."""
+    assert_error(testapp.get(JOBAPPS, headers=bearer(tokens["access_token"]), expect_errors=True), 1, 401)
+    refreshed = testapp.post_json(
+        REFRESH, credentials(client, refresh_token=tokens["refresh_token"]), expect_errors=True
+    )
+    assert_error(refreshed, 1, 401)
+
+
 def test_login_returns_a_token_pair_that_authenticates(testapp, factories, oauth_client, db):
     user = factories.user()
     tokens = assert_ok(login(testapp, oauth_client, user.username))
@@ -103,11 +112,7 @@ def test_refresh_rotates_the_pair_and_revokes_the_old_one(testapp, factories, oa
         second["access_token"] != first["access_token"] and second["refresh_token"] != first["refresh_token"]
     )
     assert_ok(testapp.get(JOBAPPS, headers=bearer(second["access_token"])))
-    assert_error(testapp.get(JOBAPPS, headers=bearer(first["access_token"]), expect_errors=True), 1, 401)
-    spent = testapp.post_json(
-        REFRESH, credentials(oauth_client, refresh_token=first["refresh_token"]), expect_errors=True
-    )
-    assert_error(spent, 1, 401)
+    assert_revoked(testapp, oauth_client, first)
 
 
 def test_refresh_with_bad_token_client_or_fields(testapp, factories, oauth_client):
@@ -144,14 +149,7 @@ def test_logout_revokes_access_and_refresh_token(testapp, factories, oauth_clien
     assert (
         assert_ok(testapp.post_json(LOGOUT, credentials(oauth_client, token=tokens["access_token"]))) is None
     )
-    assert_error(testapp.get(JOBAPPS, headers=bearer(tokens["access_token"]), expect_errors=True), 1, 401)
-    assert_error(
-        testapp.post_json(
-            REFRESH, credentials(oauth_client, refresh_token=tokens["refresh_token"]), expect_errors=True
-        ),
-        1,
-        401,
-    )
+    assert_revoked(testapp, oauth_client, tokens)
     assert_error(
         testapp.post_json(
             LOGOUT, credentials(oauth_client, token=tokens["access_token"]), expect_errors=True
@@ -174,6 +172,33 @@ def test_logout_with_wrong_client_or_fields(testapp, factories, oauth_client):
         401,
     )
     assert_error(testapp.post_json(LOGOUT, credentials(oauth_client), expect_errors=True), 10, 400)
+    assert_ok(testapp.get(JOBAPPS, headers=bearer(tokens["access_token"])))
+
+
+def test_logout_accepts_the_token_with_a_bearer_prefix(testapp, factories, oauth_client):
+    """One 2019 client sends `token: "Bearer <access_token>"`, as in its Authorization header."""
+    user = factories.user()
+    for prefix in ("Bearer ", "bearer ", "BEARER  "):
+        tokens = assert_ok(login(testapp, oauth_client, user.username))
+        assert_ok(testapp.post_json(LOGOUT, credentials(oauth_client, token=prefix + tokens["access_token"])))
+        assert_revoked(testapp, oauth_client, tokens)
+
+
+def test_logout_with_a_bearer_prefix_and_no_live_token(testapp, factories, oauth_client):
+    user = factories.user()
+    tokens = assert_ok(login(testapp, oauth_client, user.username))
+    for token in ("Bearer ", "Bearer", "Bearer  "):
+        assert_error(
+            testapp.post_json(LOGOUT, credentials(oauth_client, token=token), expect_errors=True), 10, 400
+        )
+    for token in (
+        "Bearer " + "x" * 40,
+        "Bearer Bearer " + tokens["access_token"],
+        "Basic " + tokens["access_token"],
+    ):
+        assert_error(
+            testapp.post_json(LOGOUT, credentials(oauth_client, token=token), expect_errors=True), 5, 400
+        )
     assert_ok(testapp.get(JOBAPPS, headers=bearer(tokens["access_token"])))
 
 
