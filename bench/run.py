@@ -162,7 +162,14 @@ def issue_tokens(url, users):
 
 def start_server(url, port, log_file, workers):
     """``jobhax serve`` (granian) with production.ini; its log goes to ``log_file``."""
-    env = dict(os.environ, JOBHAX_DATABASE_URL=url, JOBHAX_SECRET_KEY=SECRET_KEY)
+    # production.ini refuses to start without our provider apps; the benchmark makes no social logins.
+    env = dict(
+        os.environ,
+        JOBHAX_DATABASE_URL=url,
+        JOBHAX_SECRET_KEY=SECRET_KEY,
+        JOBHAX_GOOGLE_CLIENT_IDS="bench.apps.googleusercontent.com",
+        JOBHAX_LINKEDIN_LOGIN="false",
+    )
     server = subprocess.Popen(
         serve_command(port, "--workers", str(workers)),
         cwd=ROOT,

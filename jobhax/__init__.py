@@ -7,8 +7,10 @@ from pyramid.config import Configurator
 from jobhax.config import load_settings
 
 # oauthlib writes tokens at DEBUG: a root logger set to DEBUG must not turn that on in the web process,
-# the worker or the CLI (nothing logs a token).
-logging.getLogger("oauthlib").setLevel(logging.INFO)
+# the worker or the CLI (nothing logs a token). urllib3 logs each URL at DEBUG, and Google's tokeninfo
+# takes the token in its query string.
+for _name in ("oauthlib", "urllib3"):
+    logging.getLogger(_name).setLevel(logging.INFO)
 
 DOMAINS = (
     "jobhax.accounts",

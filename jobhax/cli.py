@@ -11,9 +11,17 @@ from pathlib import Path
 
 import plaster
 import transaction
+from sqlalchemy import NullPool, create_engine, text
 
 from jobhax.config import ConfigurationError, load_settings
-from jobhax.db import database_url, direct_database_url, get_engine, get_session_factory, get_tm_session
+from jobhax.db import (
+    database_url,
+    direct_database_url,
+    get_engine,
+    get_session_factory,
+    get_tm_session,
+    migration_database_url,
+)
 from jobhax.progress import terminal_bar
 from jobhax.server import BLOCKING_THREADS, SHUTDOWN_TIMEOUT, serve
 
@@ -58,12 +66,13 @@ def _session_scope(settings):
 
 
 @contextlib.contextmanager
-def _transaction(args, direct=False):
-    """A connection in a transaction committed on success, for CLI work on plain SQL; ``direct``: on
-    PostgreSQL itself rather than through a pooler."""
+def _transaction(args, url=None):
+    """A connection in a transaction committed on success, for CLI work on plain SQL; ``url``: a function of
+    the settings choosing another URL than the service's (PostgreSQL itself rather than a pooler, the
+    migration role)."""
     settings = _settings(args)
-    if direct:
-        settings["sqlalchemy.url"] = direct_database_url(settings)
+    if url is not None:
+        settings["sqlalchemy.url"] = url(settings)
     engine = get_engine(settings)
     try:
         with engine.begin() as connection:
@@ -73,10 +82,9 @@ def _transaction(args, direct=False):
 
 
 def cmd_migrate(args):
-    from jobhax.migrations import upgrade
+    from jobhax.migrations import migrate
 
-    settings = _settings(args)
-    upgrade(direct_database_url(settings), progress=terminal_bar)
+    migrate(_settings(args), progress=terminal_bar)
     print("database migrated to head", file=sys.stderr)
 
 
@@ -109,6 +117,25 @@ def ensure_development_client(settings):
     return known
 
 
+def check_runtime_role(settings):
+    """With a migration role of its own, the service must not run as a role that could create roles."""
+    if not settings["jobhax.migration_database_url"]:
+        return
+    engine = create_engine(direct_database_url(settings), poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            privileged = connection.scalar(
+                text("SELECT rolcreaterole OR rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user")
+            )
+    finally:
+        engine.dispose()
+    if privileged:
+        raise ConfigurationError(
+            "JOBHAX_DATABASE_URL's role has CREATEROLE (or is a superuser) although "
+            "JOBHAX_MIGRATION_DATABASE_URL is set: run the service as a role without it"
+        )
+
+
 def serving_app(raw, run_jobs=False):
     """The WSGI app of one serve process; with ``run_jobs`` (development) a job worker runs beside it."""
     from jobhax import main
@@ -119,19 +146,25 @@ def serving_app(raw, run_jobs=False):
 
 
 def cmd_serve(args):
-    from jobhax.migrations import upgrade
+    from jobhax.accounts import audience, throttling
+    from jobhax.migrations import migrate
 
     raw = _resolved_raw_settings(args.ini)
     settings = load_settings(raw)
+    check_runtime_role(settings)
     development = settings["jobhax.env"] == "development"
     if development:
-        upgrade(direct_database_url(settings))
+        migrate(settings)
         client = ensure_development_client(settings)
         print(
             f"development OAuth client: client_id={client['client_id']} "
             f"client_secret={client['client_secret']}",
             flush=True,
         )
+    else:
+        # Here, before any serving process starts, so a missing setting stops `serve` at once.
+        audience.check_configuration(settings)
+        throttling.trusted_proxies(tuple(settings["jobhax.trusted_proxy"]))
     server_options = plaster.get_settings(args.ini, "server:main")
     listen_host, listen_port = server_options.get("listen", "127.0.0.1:6543").rsplit(":", 1)
     host = args.host or listen_host
@@ -170,8 +203,9 @@ def cmd_create_bi_user(args):
     from jobhax.metrics.refresh import create_bi_user
 
     try:
-        # Direct: the URL it prints is where BI tools connect, never the pooler in front of the service.
-        with _transaction(args, direct=True) as connection:
+        # The migration role (CREATEROLE), directly: the URL it prints is where BI tools connect, never the
+        # pooler in front of the service.
+        with _transaction(args, url=migration_database_url) as connection:
             url = create_bi_user(connection, args.name)
     except ValueError as error:
         print(f"cannot create BI user: {error}", file=sys.stderr)
@@ -183,6 +217,9 @@ def cmd_create_bi_user(args):
 def cmd_seed_demo(args):
     from jobhax.demo import seed_demo
 
+    if _settings(args)["jobhax.env"] == "production":
+        print("seed-demo refuses to run in production (jobhax.env = production, or unset)", file=sys.stderr)
+        return 2
     with _transaction(args) as connection:
         seeded = seed_demo(
             connection, args.users, args.apps_per_user, args.seed, size_mix=args.mix, progress=terminal_bar
@@ -196,6 +233,7 @@ def cmd_seed_demo(args):
             }
         )
     )
+    return None
 
 
 COMMANDS = {

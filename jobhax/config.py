@@ -27,13 +27,23 @@ def boolean(value):
 SETTINGS = {
     "sqlalchemy.url": ("JOBHAX_DATABASE_URL", str, None),
     "jobhax.direct_database_url": ("JOBHAX_DIRECT_DATABASE_URL", str, None),
+    # Migrations (and create-bi-user) run as this role when set; the service then runs as sqlalchemy.url's.
+    "jobhax.migration_database_url": ("JOBHAX_MIGRATION_DATABASE_URL", str, None),
     "jobhax.secret_key": ("JOBHAX_SECRET_KEY", str, None),
-    "jobhax.env": ("JOBHAX_ENV", str, "development"),
+    # Unset means production: a forgotten line never turns on development conveniences.
+    "jobhax.env": ("JOBHAX_ENV", str, "production"),
     "jobhax.google_api_base": ("JOBHAX_GOOGLE_API_BASE", str, "https://www.googleapis.com"),
     "jobhax.linkedin_api_base": ("JOBHAX_LINKEDIN_API_BASE", str, "https://api.linkedin.com"),
     "jobhax.linkedin_web_base": ("JOBHAX_LINKEDIN_WEB_BASE", str, "https://www.linkedin.com"),
     "jobhax.cors_origins": ("JOBHAX_CORS_ORIGINS", str, ""),
     "jobhax.access_token_expires_in": ("JOBHAX_ACCESS_TOKEN_EXPIRES_IN", int, 36000),
+    "jobhax.refresh_token_expires_in": ("JOBHAX_REFRESH_TOKEN_EXPIRES_IN", int, 30 * 24 * 3600),
+    "jobhax.google_client_ids": ("JOBHAX_GOOGLE_CLIENT_IDS", str, ""),
+    "jobhax.linkedin_client_id": ("JOBHAX_LINKEDIN_CLIENT_ID", str, ""),
+    "jobhax.linkedin_client_secret": ("JOBHAX_LINKEDIN_CLIENT_SECRET", str, ""),
+    "jobhax.linkedin_login": ("JOBHAX_LINKEDIN_LOGIN", boolean, True),
+    "jobhax.login_failures_per_address": ("JOBHAX_LOGIN_FAILURES_PER_ADDRESS", int, 50),
+    "jobhax.trusted_proxy": ("JOBHAX_TRUSTED_PROXY", str, ""),
     "jobhax.reports_refresh_minutes": ("JOBHAX_REPORTS_REFRESH_MINUTES", int, 5),
     "jobhax.provider_timeout": ("JOBHAX_PROVIDER_TIMEOUT", float, 10.0),
     "jobhax.import_retry_seconds": ("JOBHAX_IMPORT_RETRY_SECONDS", float, 2.0),
@@ -55,6 +65,7 @@ SETTINGS = {
 }
 
 MIN_SECRET_KEY_LENGTH = 32
+ENVIRONMENTS = ("development", "testing", "production")
 PROVIDER_BASES = ("jobhax.google_api_base", "jobhax.linkedin_api_base", "jobhax.linkedin_web_base")
 
 
@@ -78,14 +89,20 @@ def load_settings(settings):
             result[name] = coerce(raw.strip() if isinstance(raw, str) else raw)
         except (TypeError, ValueError):
             raise ConfigurationError(f"{name} ({env_name}) must be {coerce.__name__}, got {raw!r}") from None
-    for name in ("sqlalchemy.url", "jobhax.direct_database_url"):
+    for name in ("sqlalchemy.url", "jobhax.direct_database_url", "jobhax.migration_database_url"):
         if not result.get(name):
             result[name] = None
-    if result["jobhax.access_token_expires_in"] <= 0:
-        raise ConfigurationError("jobhax.access_token_expires_in must be a positive number of seconds")
-    result["jobhax.cors_origins"] = [
-        origin.strip() for origin in result["jobhax.cors_origins"].replace(",", " ").split() if origin.strip()
-    ]
+    if result["jobhax.env"] not in ENVIRONMENTS:
+        raise ConfigurationError(f"jobhax.env (JOBHAX_ENV) must be one of {', '.join(ENVIRONMENTS)}")
+    for name in (
+        "jobhax.access_token_expires_in",
+        "jobhax.refresh_token_expires_in",
+        "jobhax.login_failures_per_address",
+    ):
+        if result[name] <= 0:
+            raise ConfigurationError(f"{name} ({SETTINGS[name][0]}) must be a positive number")
+    for name in ("jobhax.cors_origins", "jobhax.google_client_ids", "jobhax.trusted_proxy"):
+        result[name] = words(result[name])
     if result["jobhax.register_per_hour"] < 0:
         raise ConfigurationError("jobhax.register_per_hour must be 0 (unlimited) or a positive number")
     try:
@@ -98,6 +115,11 @@ def load_settings(settings):
         _check_provider_base(name, result[name])
     result["jobhax.secret_key"] = _secret_key(result)
     return result
+
+
+def words(value):
+    """A space- or comma-separated list."""
+    return value if isinstance(value, list) else value.replace(",", " ").split()
 
 
 def is_loopback(host):

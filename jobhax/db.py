@@ -65,6 +65,12 @@ def direct_database_url(settings):
     return settings.get("jobhax.direct_database_url") or database_url(settings)
 
 
+def migration_database_url(settings):
+    """Where migrations (and create-bi-user) run: the migration role's URL when one is given (it has
+    CREATEROLE, the service's role has not), else PostgreSQL itself as the service's role."""
+    return settings.get("jobhax.migration_database_url") or direct_database_url(settings)
+
+
 def get_engine(settings, **kwargs):
     # hide_parameters: a logged SQL error must never show a password hash or token digest.
     options = dict(pool_pre_ping=True, pool_size=10, max_overflow=10, pool_recycle=3600, hide_parameters=True)

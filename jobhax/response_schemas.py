@@ -216,6 +216,7 @@ RESPONSES = {
     ),
     "refresh_token": Responses(ref("Token"), ErrorCode.INVALID_CREDENTIALS),
     "logout": Responses(NULL, ErrorCode.INVALID_CREDENTIALS, ErrorCode.LOGOUT_FAILED),
+    "logout_all": Responses(NULL),
     "auth_social_user": Responses(ref("Token"), ErrorCode.INVALID_CREDENTIALS),
     "update_gmail_token": Responses(NULL, ErrorCode.GOOGLE_TOKEN_UPDATE_FAILED),
     "get_linkedin_profile": Responses(

@@ -386,6 +386,9 @@ def main(argv=None):
         JOBHAX_VAR_DIR=var_dir,
         # Every simulated user registers from 127.0.0.1: no per-address registration limit here.
         JOBHAX_REGISTER_PER_HOUR="0",
+        # production.ini refuses to start without our provider apps; the soak makes no social logins.
+        JOBHAX_GOOGLE_CLIENT_IDS="soak.apps.googleusercontent.com",
+        JOBHAX_LINKEDIN_LOGIN="false",
     )
     log_path = Path(var_dir) / "server.log"
     server = None

@@ -21,7 +21,7 @@ from jobhax.migrations import upgrade
 from tests.api_client import HTTP_STATUS_MODES, LEGACY, STANDARD, ApiClient, asserts_error_codes, test_app
 from tests.databases import drop_database, recreate_database
 from tests.factories import Factories
-from tests.fakeprovider import FakeProvider
+from tests.fakeprovider import GOOGLE_CLIENT_IDS, LINKEDIN_CLIENT_ID, LINKEDIN_CLIENT_SECRET, FakeProvider
 from tests.statements import StatementCounter
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -98,6 +98,10 @@ def settings(database_url, provider_base_url, tmp_path_factory):
         "jobhax.google_api_base": provider_base_url,
         "jobhax.linkedin_api_base": provider_base_url,
         "jobhax.linkedin_web_base": provider_base_url,
+        # Our apps at the fake providers: every social test runs the audience check.
+        "jobhax.google_client_ids": ", ".join(GOOGLE_CLIENT_IDS),
+        "jobhax.linkedin_client_id": LINKEDIN_CLIENT_ID,
+        "jobhax.linkedin_client_secret": LINKEDIN_CLIENT_SECRET,
         "jobhax.var_dir": str(tmp_path_factory.mktemp("var")),
     }
 

@@ -9,7 +9,11 @@ here). Tests arrange accounts, mailboxes and job pages, then inject faults:
 - ``latency``: seconds added to every call; ``page_size``: Gmail list page size;
 - ``reject_token(token)``: the token is refused (401) from now on.
 
-``requests`` records every call (method, path, query, bearer token, client port: one port per
+Every token is issued to an app: ours (``GOOGLE_CLIENT_IDS``, ``LINKEDIN_CLIENT_ID``, which the tests'
+settings configure) unless ``client_id=ANOTHER_APP`` (or any other id) says the token belongs to another
+app. Google's tokeninfo and LinkedIn's introspection answer with that app, as the real ones do.
+
+``requests`` records every call (method, path, query, bearer token, form, client port: one port per
 connection); ``max_in_flight`` the most calls served at once. Everything is guarded by one lock, so
 tests and app threads may share it.
 """
@@ -26,6 +30,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
 GMAIL_MESSAGES = "/gmail/v1/users/me/messages"
+GOOGLE_TOKENINFO = "/oauth2/v3/tokeninfo"
+LINKEDIN_INTROSPECT = "/oauth/v2/introspectToken"
+# Our apps at the providers: a web and a mobile Google client, one LinkedIn app.
+GOOGLE_CLIENT_IDS = ("jobhax-web.apps.googleusercontent.com", "jobhax-ios.apps.googleusercontent.com")
+LINKEDIN_CLIENT_ID = "jobhax-linkedin-app"
+LINKEDIN_CLIENT_SECRET = "jobhax-linkedin-app-secret"
+ANOTHER_APP = "another-app.apps.googleusercontent.com"
 GMAIL_MAX_RESULTS = 500
 
 
@@ -51,6 +62,8 @@ class FakeProvider:
         with self.lock:
             self.google_users = {}  # token -> userinfo
             self.linkedin_users = {}  # token -> {"userinfo": ..., "profile": ...}
+            self.token_apps = {}  # token -> the app it was issued to
+            self.linkedin_apps = {LINKEDIN_CLIENT_ID: LINKEDIN_CLIENT_SECRET}
             self.mailboxes = {}  # Google subject -> {msg_id: message}
             self.job_pages = {}
             self.rejected = set()
@@ -64,9 +77,20 @@ class FakeProvider:
     # -- arranging -------------------------------------------------------------------------------
 
     def add_google_user(
-        self, token, sub, email, email_verified=True, given_name="Joe", family_name="Smith", name=None
+        self,
+        token,
+        sub,
+        email,
+        email_verified=True,
+        given_name="Joe",
+        family_name="Smith",
+        name=None,
+        client_id=GOOGLE_CLIENT_IDS[0],
+        azp=None,
     ):
+        """``client_id`` is the token's ``aud``; ``azp`` (the authorized party) defaults to it."""
         with self.lock:
+            self.token_apps[token] = {"aud": client_id, "azp": azp or client_id}
             self.google_users[token] = {
                 "sub": str(sub),
                 "email": email,
@@ -89,6 +113,7 @@ class FakeProvider:
         family_name="Smith",
         name=None,
         profile=None,
+        client_id=LINKEDIN_CLIENT_ID,
     ):
         userinfo = {
             "sub": str(sub),
@@ -100,6 +125,7 @@ class FakeProvider:
             "locale": {"country": "US", "language": "en"},
         }
         with self.lock:
+            self.token_apps[token] = {"client_id": client_id}
             self.linkedin_users[token] = {
                 "userinfo": userinfo,
                 "profile": profile
@@ -171,6 +197,8 @@ class FakeProvider:
                 if html is None:
                     return 404, "text/html; charset=utf-8", "<html><body>Not found</body></html>"
                 return 200, "text/html; charset=utf-8", html
+            if path == GOOGLE_TOKENINFO:
+                return self._tokeninfo(query.get("access_token"))
             if token is None or token in self.rejected:
                 return _error(401, "UNAUTHENTICATED")
             if path == "/oauth2/v3/userinfo":
@@ -193,6 +221,47 @@ class FakeProvider:
                     return _error(404, "NOT_FOUND")
                 return _json(message)
             return _error(404, "NOT_FOUND")
+
+    def _tokeninfo(self, token):
+        """Google's tokeninfo: the token's app, or 400 for a token it does not know (or no longer)."""
+        user = self.google_users.get(token)
+        if user is None or token in self.rejected:
+            return _json({"error": "invalid_token", "error_description": "Invalid Value"}, 400)
+        app = self.token_apps[token]
+        return _json(
+            {
+                "aud": app["aud"],
+                "azp": app["azp"],
+                "sub": user["sub"],
+                "email": user["email"],
+                "scope": "openid email profile https://www.googleapis.com/auth/gmail.readonly",
+                "exp": str(int(time.time()) + 3599),
+                "expires_in": "3599",
+            }
+        )
+
+    def _introspect(self, form):
+        """LinkedIn's introspection (RFC 7662): only for a registered app's credentials."""
+        with self.lock:
+            if self.linkedin_apps.get(form.get("client_id")) != form.get("client_secret"):
+                return _json(
+                    {"error": "invalid_client", "error_description": "Client authentication failed"}, 401
+                )
+            token = form.get("token")
+            if token not in self.linkedin_users or token in self.rejected:
+                return _json({"active": False})
+            now = int(time.time())
+            return _json(
+                {
+                    "active": True,
+                    "client_id": self.token_apps[token]["client_id"],
+                    "authorized_at": now - 60,
+                    "created_at": now - 60,
+                    "status": "active",
+                    "expires_at": now + 5183940,
+                    "scope": "openid,profile,email",
+                }
+            )
 
     def _list(self, mailbox, query):
         include_spam_trash = query.get("includeSpamTrash", "false") == "true"
@@ -397,18 +466,27 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format, *args):
         """Quiet: the request log is ``FakeProvider.requests``."""
 
+    def do_POST(self):
+        self.do_GET()
+
     def do_GET(self):
         fake = self.server.fake
         parts = urlsplit(self.path)
         query = {name: values[-1] for name, values in parse_qs(parts.query).items()}
+        form = {}
+        if self.command == "POST":
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length).decode("utf-8")
+            form = {name: values[-1] for name, values in parse_qs(body).items()}
         scheme, _, token = self.headers.get("Authorization", "").partition(" ")
         token = token.strip() if scheme.lower() == "bearer" and token.strip() else None
         latency = fake._enter(
             {
-                "method": "GET",
+                "method": self.command,
                 "path": parts.path,
                 "query": query,
                 "token": token,
+                "form": form,
                 "client_port": self.client_address[1],
             }
         )
@@ -422,6 +500,12 @@ class _Handler(BaseHTTPRequestHandler):
             if fault is not None:
                 status, content_type, body = _error(fault["status"], "INJECTED")
                 extra = {"Retry-After": str(fault["retry_after"])} if fault["retry_after"] is not None else {}
+            elif self.command == "POST" and parts.path == LINKEDIN_INTROSPECT:
+                status, content_type, body = fake._introspect(form)
+                extra = {}
+            elif self.command == "POST":
+                status, content_type, body = _error(405, "METHOD_NOT_ALLOWED")
+                extra = {}
             else:
                 status, content_type, body = fake._route(parts.path, query, token)
                 extra = {}

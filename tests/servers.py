@@ -6,7 +6,16 @@ from pathlib import Path
 
 import waitress
 
+from tests.fakeprovider import GOOGLE_CLIENT_IDS, LINKEDIN_CLIENT_ID, LINKEDIN_CLIENT_SECRET
+
 ROOT = Path(__file__).resolve().parent.parent
+# production.ini's serve and worker refuse to start without our provider apps (DESIGN "Accounts you can
+# trust"): the ones the fake provider knows.
+PRODUCTION_PROVIDER_ENV = {
+    "JOBHAX_GOOGLE_CLIENT_IDS": ", ".join(GOOGLE_CLIENT_IDS),
+    "JOBHAX_LINKEDIN_CLIENT_ID": LINKEDIN_CLIENT_ID,
+    "JOBHAX_LINKEDIN_CLIENT_SECRET": LINKEDIN_CLIENT_SECRET,
+}
 
 
 def jobhax_command(*args, ini=ROOT / "production.ini"):

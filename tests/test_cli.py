@@ -9,12 +9,20 @@ import subprocess
 import sys
 import termios
 
-from sqlalchemy import create_engine, select, text
+import pytest
+import webtest
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
-from jobhax.accounts.models import OAuthClient
+from jobhax import main
+from jobhax.accounts.models import OAuthClient, User
 from jobhax.accounts.secrets import digest
+from jobhax.cli import check_runtime_role
+from jobhax.config import ConfigurationError, load_settings
+from jobhax.metrics.refresh import refresh_reports
 from jobhax.migrations import pending_revisions
+from tests.conftest import ROOT
 
 
 def _cli_env(settings, url=None):
@@ -133,6 +141,180 @@ def test_create_bi_user_refuses_a_bad_name(settings):
     result = run_cli(settings, "create-bi-user", "Robert; DROP")
     assert result.returncode == 2
     assert "cannot create BI user" in result.stderr
+
+
+def test_seed_demo_refuses_production_and_an_ini_without_jobhax_env(settings, db, tmp_path):
+    forgetful = tmp_path / "forgetful.ini"
+    forgetful.write_text(
+        "\n".join(
+            line for line in (ROOT / "development.ini").read_text().splitlines() if "jobhax.env" not in line
+        )
+    )
+    for ini in ("production.ini", str(forgetful)):
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "jobhax.cli",
+                "--ini",
+                ini,
+                "seed-demo",
+                "--users",
+                "1",
+                "--apps-per-user",
+                "1",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=ROOT,
+            env={
+                "JOBHAX_DATABASE_URL": settings["sqlalchemy.url"],
+                "JOBHAX_SECRET_KEY": settings["jobhax.secret_key"],
+                "PATH": "/usr/bin:/bin",
+            },
+        )
+        assert result.returncode == 2 and "refuses to run in production" in result.stderr, result.stderr
+    assert db.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_a_missing_jobhax_env_is_production():
+    assert load_settings({"jobhax.secret_key": "x" * 32})["jobhax.env"] == "production"
+    with pytest.raises(ConfigurationError, match="JOBHAX_SECRET_KEY"):
+        load_settings({})
+    with pytest.raises(ConfigurationError, match="JOBHAX_ENV"):
+        load_settings({"jobhax.env": "prod", "jobhax.secret_key": "x" * 32})
+
+
+@pytest.fixture
+def runtime_role(scratch_database_url):
+    """A login role without CREATEROLE, as an operator makes for the service; gone after the test."""
+    name = f"jobhax_svc_{secrets.token_hex(4)}"
+    admin = create_engine(scratch_database_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE ROLE {name} LOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB"))
+    yield name, make_url(scratch_database_url).set(username=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP OWNED BY {name}"))
+        connection.execute(text(f"DROP ROLE {name}"))
+    admin.dispose()
+
+
+def test_with_a_migration_role_the_service_runs_as_a_role_that_owns_and_creates_nothing(
+    scratch_database_url, runtime_role, settings, tmp_path
+):
+    name, service_url = runtime_role
+    result = subprocess.run(
+        [sys.executable, "-m", "jobhax.cli", "--ini", "development.ini", "migrate"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        env={
+            "JOBHAX_DATABASE_URL": service_url,
+            "JOBHAX_MIGRATION_DATABASE_URL": scratch_database_url,
+            "JOBHAX_SECRET_KEY": settings["jobhax.secret_key"],
+            "JOBHAX_VAR_DIR": str(tmp_path),
+            "PATH": "/usr/bin:/bin",
+        },
+    )
+    assert result.returncode == 0, result.stderr
+    service_settings = dict(settings, **{"sqlalchemy.url": service_url, "jobhax.var_dir": str(tmp_path)})
+    app = main({}, **service_settings)
+    engine = app.registry["engine"]
+    try:
+        with engine.connect() as connection:
+            assert connection.scalar(text("SELECT current_user")) == name
+            assert (
+                connection.scalar(text("SELECT tableowner FROM pg_tables WHERE tablename = 'users'")) != name
+            )
+        # A whole session of the service works as that role: register, log in, write, read the metrics.
+        testapp = webtest.TestApp(app, extra_environ={"REMOTE_ADDR": "127.0.0.1"})
+        with engine.begin() as connection:
+            client, secret = _client(connection)
+        register = {
+            "username": "joe",
+            "email": "joe@example.com",
+            "password": "pw-123456",
+            "password2": "pw-123456",
+        }
+        assert testapp.post_json("/api/users/register", register).json["success"]
+        login = {"client_id": client, "client_secret": secret, "username": "joe", "password": "pw-123456"}
+        token = testapp.post_json("/api/users/login", login).json["data"]["access_token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        testapp.post_json("/api/jobapps/add_jobapp", {"job_title": "Dev", "company": "Acme"}, headers=headers)
+        assert testapp.get("/api/metrics/get_total_application_count", headers=headers).json["data"] == {
+            "count": 1
+        }
+        with engine.begin() as connection:
+            assert len(refresh_reports(connection)) == 3
+        # And nothing beyond the data.
+        for statement in (
+            "CREATE ROLE intruder",
+            "CREATE TABLE public.stash (x int)",
+            "CREATE TEMP TABLE stash (x int)",
+            "DROP TABLE users",
+            "ALTER TABLE users ADD COLUMN x int",
+        ):
+            with (
+                engine.connect() as connection,
+                pytest.raises(DBAPIError, match=r"permission denied|must be owner"),
+            ):
+                connection.exec_driver_sql(statement)
+        # The migration role as the service's is refused at start.
+        with pytest.raises(ConfigurationError, match="CREATEROLE"):
+            check_runtime_role(
+                dict(
+                    service_settings,
+                    **{
+                        "sqlalchemy.url": scratch_database_url,
+                        "jobhax.migration_database_url": scratch_database_url,
+                    },
+                )
+            )
+        check_runtime_role(dict(service_settings, **{"jobhax.migration_database_url": scratch_database_url}))
+    finally:
+        engine.dispose()
+
+
+def _client(connection):
+    from sqlalchemy.orm import Session
+
+    from jobhax.accounts.services import create_client
+
+    session = Session(bind=connection)
+    client, secret = create_client(session, "runtime role test")
+    session.flush()
+    return client.client_id, secret
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_production_serve_refuses_to_start_without_our_google_client_ids(settings, workers):
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "jobhax.cli",
+            "--ini",
+            "production.ini",
+            "serve",
+            "--port",
+            "9",
+            "--workers",
+            workers,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        env={
+            "JOBHAX_DATABASE_URL": settings["sqlalchemy.url"],
+            "JOBHAX_SECRET_KEY": settings["jobhax.secret_key"],
+            "PATH": "/usr/bin:/bin",
+        },
+    )
+    assert result.returncode == 2, result.stderr
+    assert "JOBHAX_GOOGLE_CLIENT_IDS" in result.stderr and "JOBHAX_LINKEDIN_CLIENT_ID" in result.stderr
 
 
 def test_long_commands_are_quiet_when_output_is_not_a_terminal(settings, scratch_database_url, db):

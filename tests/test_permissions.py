@@ -29,6 +29,7 @@ PUBLIC_ROUTES = {
     ("calendar_ics", "GET"),  # the key in its URL is the credential: calendar apps send no bearer
 }
 AUTHENTICATED_ROUTES = {
+    ("logout_all", "POST"),
     ("get_linkedin_profile", "GET"),
     ("resend_verification", "POST"),
     ("change_password", "POST"),

@@ -13,7 +13,7 @@ import requests
 from sqlalchemy import text
 
 from tests.conftest import ROOT
-from tests.servers import jobhax_command, serve_command
+from tests.servers import PRODUCTION_PROVIDER_ENV, jobhax_command, serve_command
 
 WAIT = 30
 DEVELOPMENT_SERVE = jobhax_command("serve", ini=ROOT / "development.ini")
@@ -60,6 +60,7 @@ def served(settings, tmp_path):
         os.environ,
         JOBHAX_DATABASE_URL=settings["sqlalchemy.url"],
         JOBHAX_SECRET_KEY=settings["jobhax.secret_key"],
+        **PRODUCTION_PROVIDER_ENV,
     )
     with (tmp_path / "serve.log").open("wb") as log:
         process = subprocess.Popen(

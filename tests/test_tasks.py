@@ -13,11 +13,13 @@ def test_the_worker_app_runs_every_declared_task_and_periodic_job(app):
     assert set(worker_app.tasks) >= {
         "jobhax.mailimport.import_gmail",
         "jobhax.metrics.refresh_reports",
+        "jobhax.metrics.cancel_overlong_bi_queries",
         "jobhax.retry_stalled_jobs",
     }
     periodic = set(worker_app.periodic_registry.periodic_tasks)
     assert periodic == {
         ("jobhax.metrics.refresh_reports", "refresh-reports"),
+        ("jobhax.metrics.cancel_overlong_bi_queries", "bi-watchdog"),
         ("jobhax.retry_stalled_jobs", "retry-stalled-jobs"),
     }
 

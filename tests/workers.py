@@ -5,7 +5,7 @@ import signal
 import subprocess
 import time
 
-from tests.servers import ROOT, jobhax_command
+from tests.servers import PRODUCTION_PROVIDER_ENV, ROOT, jobhax_command
 
 
 class WorkerProcess:
@@ -20,6 +20,7 @@ class WorkerProcess:
             JOBHAX_LINKEDIN_API_BASE=settings["jobhax.linkedin_api_base"],
             JOBHAX_LINKEDIN_WEB_BASE=settings["jobhax.linkedin_web_base"],
             JOBHAX_VAR_DIR=settings["jobhax.var_dir"],
+            **PRODUCTION_PROVIDER_ENV,
             **(extra_env or {}),
         )
         self.process = subprocess.Popen(

@@ -1,7 +1,7 @@
 """Accounts you can trust: mailed single-use tokens, the registration counter, erase_user().
 
 email_tokens keeps only SHA-256 digests of the tokens mailed for email verification and password reset;
-registration_counters counts registrations per client address and hour; jobhax/sql/0004_account_erasure.sql
+registration_counters counts registrations per client address and hour; jobhax/sql/0005_account_erasure.sql
 defines erase_user(), which delete_account calls.
 
 Revision ID: 0008
@@ -44,11 +44,11 @@ def upgrade():
         sa.Column("count", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("address", name="pk_registration_counters"),
     )
-    run_sql_file("0004_account_erasure.sql")
+    run_sql_file("0005_account_erasure.sql")
 
 
 def downgrade():
-    run_sql_file("0004_account_erasure_down.sql")
+    run_sql_file("0005_account_erasure_down.sql")
     op.drop_table("registration_counters")
     op.drop_index("ix_email_tokens_user_id_purpose", table_name="email_tokens")
     op.drop_table("email_tokens")

@@ -12,7 +12,7 @@ CONFIRMATION = "DELETE"
 
 
 def delete_account(dbsession, user_id, *, password=None, confirm=None, now=None):
-    """Erase the user and everything theirs, queued jobs included (jobhax/sql/0004_account_erasure.sql).
+    """Erase the user and everything theirs, queued jobs included (jobhax/sql/0005_account_erasure.sql).
 
     An account with a password confirms with it (6 when wrong); a social-only account, which has none,
     with ``confirm: "DELETE"``.

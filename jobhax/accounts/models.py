@@ -1,3 +1,4 @@
+import uuid
 from datetime import datetime
 
 from sqlalchemy import (
@@ -10,6 +11,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    Uuid,
     false,
     func,
     text,
@@ -54,7 +56,11 @@ class OAuthClient(Base):
 
 
 class OAuthToken(Base):
-    """One access/refresh pair; only SHA-256 digests of the tokens are kept."""
+    """One access/refresh pair; only SHA-256 digests of the tokens are kept.
+
+    Pairs descending from one login share its ``family_id`` and its absolute ``refresh_expires_at``: a
+    replayed (already rotated) refresh token revokes the whole family.
+    """
 
     __tablename__ = "oauth_tokens"
 
@@ -67,15 +73,23 @@ class OAuthToken(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    family_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    refresh_expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class LoginFailure(Base):
+    """A failed (or still being checked) login: counted per (username, address) and per address, pruned
+    once older than the throttling window."""
+
     __tablename__ = "login_failures"
-    __table_args__ = (Index("ix_login_failures_username_failed_at", "username", "failed_at"),)
+    __table_args__ = (
+        Index("ix_login_failures_address_username_failed_at", "address", "username", "failed_at"),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     username: Mapped[str] = mapped_column(String(USERNAME_MAX))
-    failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    address: Mapped[str] = mapped_column(String(64))
+    failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
 class SocialAccount(Base):

@@ -25,9 +25,11 @@ class TooManyAttempts(OAuth2Error):
 
 
 class JobHaxRequestValidator(RequestValidator):
-    def __init__(self, dbsession, now):
+    def __init__(self, dbsession, settings, now, attempt=None):
         self.dbsession = dbsession
+        self.settings = settings
         self.now = now
+        self.attempt = attempt  # the password grant's reserved login attempt (throttling.LoginAttempt)
 
     # Clients: confidential, authenticated in the body or with HTTP Basic.
     def client_authentication_required(self, request, *args, **kwargs):
@@ -57,21 +59,24 @@ class JobHaxRequestValidator(RequestValidator):
     def validate_scopes(self, client_id, scopes, client, request, *args, **kwargs):
         return set(scopes) <= set(services.DEFAULT_SCOPE.split())
 
-    # Password grant, throttled per username across /api/users/login and /oauth/token.
+    # Password grant, throttled per (username, address) and per address across /api/users/login and
+    # /oauth/token: the attempt was counted as a failure before the request began (throttling).
     def validate_user(self, username, password, client, request, *args, **kwargs):
-        if services.is_throttled(self.dbsession, username, self.now):
+        if self.attempt is None or self.attempt.refused:
             raise TooManyAttempts(request=request)
         user = self.dbsession.scalar(select(User).where(User.username == username))
-        if not verify_password(user.password_hash if user else None, password):
-            services.record_login_failure(self.dbsession, username, self.now)
+        self.attempt.password_right = verify_password(user.password_hash if user else None, password)
+        if not self.attempt.password_right:
             return False
         request.user = user
         return True
 
-    # Refresh grant: the old pair is locked here and revoked when the new one is saved.
+    # Refresh grant: the old pair is locked here and revoked when the new one is saved; a spent one
+    # revokes its whole family.
     def validate_refresh_token(self, refresh_token, client, request, *args, **kwargs):
-        pair = services.live_refresh_token(self.dbsession, refresh_token, client.id)
+        pair = services.live_refresh_token(self.dbsession, refresh_token, client.id, self.now)
         if pair is None:
+            services.revoke_family(self.dbsession, refresh_token, client.id, self.now)
             return False
         request.user = self.dbsession.get(User, pair.user_id)
         request.refreshed_pair = pair
@@ -85,7 +90,13 @@ class JobHaxRequestValidator(RequestValidator):
         if previous is not None:
             previous.revoked_at = self.now
         services.store_token_pair(
-            self.dbsession, token, user_id=request.user.id, client_pk=request.client.id, now=self.now
+            self.dbsession,
+            token,
+            user_id=request.user.id,
+            client_pk=request.client.id,
+            now=self.now,
+            rotated=previous,
+            refresh_expires_in=self.settings["jobhax.refresh_token_expires_in"],
         )
 
     # RFC 7009: revoking either token of a pair revokes the pair; unknown tokens are not an error.
@@ -129,10 +140,11 @@ class JobHaxServer(LegacyApplicationServer):
         return UnsupportedGrant()
 
 
-def oauth_server(dbsession, expires_in, now):
+def oauth_server(dbsession, settings, now, attempt=None):
+    """oauthlib's server for one request; ``attempt``: a password grant's reserved login attempt."""
     return JobHaxServer(
-        JobHaxRequestValidator(dbsession, now),
+        JobHaxRequestValidator(dbsession, settings, now, attempt),
         token_generator=generate_token,
         refresh_token_generator=generate_token,
-        token_expires_in=expires_in,
+        token_expires_in=settings["jobhax.access_token_expires_in"],
     )

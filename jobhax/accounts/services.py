@@ -1,19 +1,22 @@
-"""Account rules: registration, OAuth clients, token pairs, login throttling."""
+"""Account rules: registration, OAuth clients, token pairs and their families."""
 
 import datetime
+import logging
+import uuid
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from jobhax.accounts import secrets
-from jobhax.accounts.models import LoginFailure, OAuthClient, OAuthToken, User
+from jobhax.accounts.models import OAuthClient, OAuthToken, User
 from jobhax.accounts.passwords import hash_password, password_problem
 from jobhax.clock import utcnow
 from jobhax.envelope import ApiError, ErrorCode, invalid_parameters
 
+log = logging.getLogger(__name__)
+
 DEFAULT_SCOPE = "read write"
-THROTTLE_MAX_FAILURES = 5
-THROTTLE_WINDOW = datetime.timedelta(minutes=15)
+REFRESH_EXPIRES_IN = 30 * 24 * 3600  # jobhax.refresh_token_expires_in's default
 
 
 def register_user(dbsession, *, username, email, password, password2, first_name="", last_name=""):
@@ -67,28 +70,17 @@ def authenticate_client(dbsession, client_id, client_secret):
     return client
 
 
-def is_throttled(dbsession, username, now):
-    failures = dbsession.scalar(
-        select(func.count())
-        .select_from(LoginFailure)
-        .where(LoginFailure.username == username, LoginFailure.failed_at > now - THROTTLE_WINDOW)
-    )
-    return failures >= THROTTLE_MAX_FAILURES
-
-
-def record_login_failure(dbsession, username, now):
-    # Failures older than the window never count again: drop them as new ones arrive.
-    dbsession.execute(
-        delete(LoginFailure).where(
-            LoginFailure.username == username, LoginFailure.failed_at <= now - THROTTLE_WINDOW
-        )
-    )
-    dbsession.add(LoginFailure(username=username, failed_at=now))
-    dbsession.flush()
-
-
-def issue_token_pair(dbsession, *, user_id, client_pk, expires_in, scope=DEFAULT_SCOPE, now=None):
-    """Issue a fresh access/refresh pair outside oauthlib's grants (social login, test factories)."""
+def issue_token_pair(
+    dbsession,
+    *,
+    user_id,
+    client_pk,
+    expires_in,
+    refresh_expires_in=REFRESH_EXPIRES_IN,
+    scope=DEFAULT_SCOPE,
+    now=None,
+):
+    """Issue a fresh access/refresh pair, a new family, outside oauthlib's grants (social login, tests)."""
     token = {
         "access_token": secrets.generate_token(),
         "expires_in": expires_in,
@@ -96,12 +88,22 @@ def issue_token_pair(dbsession, *, user_id, client_pk, expires_in, scope=DEFAULT
         "scope": scope,
         "refresh_token": secrets.generate_token(),
     }
-    store_token_pair(dbsession, token, user_id=user_id, client_pk=client_pk, now=now)
+    store_token_pair(
+        dbsession, token, user_id=user_id, client_pk=client_pk, now=now, refresh_expires_in=refresh_expires_in
+    )
     return token
 
 
-def store_token_pair(dbsession, token, *, user_id, client_pk, now=None):
+def store_token_pair(
+    dbsession, token, *, user_id, client_pk, now=None, rotated=None, refresh_expires_in=REFRESH_EXPIRES_IN
+):
+    """Store a pair: a login starts a family ending ``refresh_expires_in`` from now; a refresh (``rotated``:
+    the pair it replaces) continues that family and keeps its end."""
     now = now or utcnow()
+    if rotated is None:
+        family_id, refresh_expires_at = uuid.uuid4(), now + datetime.timedelta(seconds=refresh_expires_in)
+    else:
+        family_id, refresh_expires_at = rotated.family_id, rotated.refresh_expires_at
     dbsession.add(
         OAuthToken(
             user_id=user_id,
@@ -111,21 +113,57 @@ def store_token_pair(dbsession, token, *, user_id, client_pk, now=None):
             scope=token.get("scope") or DEFAULT_SCOPE,
             expires_at=now + datetime.timedelta(seconds=int(token["expires_in"])),
             created_at=now,
+            family_id=family_id,
+            refresh_expires_at=refresh_expires_at,
         )
     )
     dbsession.flush()
 
 
-def live_refresh_token(dbsession, refresh_token, client_pk):
-    """The unrevoked pair holding ``refresh_token``, locked so concurrent refreshes serialize."""
+def live_refresh_token(dbsession, refresh_token, client_pk, now):
+    """The unrevoked pair holding ``refresh_token`` within its family's lifetime, locked so concurrent
+    refreshes serialize."""
     return dbsession.scalar(
         select(OAuthToken)
         .where(
             OAuthToken.refresh_token_hash == secrets.digest(refresh_token),
             OAuthToken.client_pk == client_pk,
             OAuthToken.revoked_at.is_(None),
+            OAuthToken.refresh_expires_at > now,
         )
         .with_for_update()
+    )
+
+
+def revoke_family(dbsession, refresh_token, client_pk, now):
+    """A refresh token that is known but no longer live was replayed: someone holds a copy. Which of the
+    two holders is the user cannot be told, so every pair descending from that login is revoked."""
+    family = (
+        select(OAuthToken.family_id)
+        .where(
+            OAuthToken.refresh_token_hash == secrets.digest(refresh_token),
+            OAuthToken.client_pk == client_pk,
+            # Spent (rotated, logged out), not merely past the family's end: that is no replay.
+            OAuthToken.revoked_at.is_not(None),
+        )
+        .scalar_subquery()
+    )
+    revoked = dbsession.execute(
+        update(OAuthToken)
+        .where(OAuthToken.family_id == family, OAuthToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+        .returning(OAuthToken.user_id)
+    ).all()
+    if revoked:
+        log.warning("a spent refresh token was replayed: user %s's login revoked", revoked[0].user_id)
+
+
+def revoke_all_tokens(dbsession, user_id, now=None):
+    """Every access and refresh token of the user stops working (logout_all, an account taken over)."""
+    dbsession.execute(
+        update(OAuthToken)
+        .where(OAuthToken.user_id == user_id, OAuthToken.revoked_at.is_(None))
+        .values(revoked_at=now or utcnow())
     )
 
 

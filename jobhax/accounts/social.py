@@ -1,25 +1,32 @@
 """Social login and the provider tokens kept for later calls (Gmail import, LinkedIn profile).
 
-Linking rules: a provider identity is its (provider, subject); a new identity joins the user
-whose email the provider has verified, else a new user with a unique username is created.
-Each function issues a fixed number of statements whatever the number of users.
+Linking rules: a provider identity is its (provider, subject); a new identity whose email the provider
+has verified joins the user with that email if that user's email is verified too. If it is not, the
+provider's verified owner takes the account over: whoever registered it with someone else's address loses
+its password, its tokens and the identities they attached. Otherwise a new user with a unique username is
+created. Each function issues a fixed number of statements whatever the number of users.
 """
 
+import logging
 import re
 import secrets
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from jobhax.accounts import provider_tokens
+from jobhax.accounts import audience, provider_tokens
 from jobhax.accounts.models import EMAIL_MAX, NAME_MAX, USERNAME_MAX, SocialAccount, User
+from jobhax.accounts.services import revoke_all_tokens
 from jobhax.clock import utcnow
 from jobhax.envelope import ApiError, ErrorCode, ServiceUnavailable
 from jobhax.providers import ProviderError, ProviderUnavailable, google, linkedin
 
+log = logging.getLogger(__name__)
+
 GOOGLE = "google-oauth2"
 LINKEDIN = "linkedin-oauth2"
 IDENTITY = {GOOGLE: google.userinfo, LINKEDIN: linkedin.userinfo}
+AUDIENCE = {GOOGLE: audience.check_google, LINKEDIN: audience.check_linkedin}
 PROVIDERS = tuple(IDENTITY)
 
 USERNAME_BASE_MAX = USERNAME_MAX - 10  # leaves room for a suffix
@@ -30,7 +37,7 @@ def login_with_provider(dbsession, settings, provider, token):
     """The user behind a provider token, found, linked or created; the token is stored for later calls."""
     if provider not in IDENTITY:
         raise ApiError(ErrorCode.INVALID_PARAMETERS)
-    identity = _identify(IDENTITY[provider], settings, token, rejected=ErrorCode.INVALID_CREDENTIALS)
+    identity = _identify(provider, settings, token, rejected=ErrorCode.INVALID_CREDENTIALS)
     subject = identity["sub"]
     email = _verified_email(identity)
     found = dbsession.execute(
@@ -57,7 +64,7 @@ def login_with_provider(dbsession, settings, provider, token):
 
 def link_google_token(dbsession, settings, user_id, token):
     """Store a new Google token for ``user_id`` (3 if Google rejects it or it is another Google account)."""
-    identity = _identify(google.userinfo, settings, token, rejected=ErrorCode.GOOGLE_TOKEN_UPDATE_FAILED)
+    identity = _identify(GOOGLE, settings, token, rejected=ErrorCode.GOOGLE_TOKEN_UPDATE_FAILED)
     accounts = dbsession.scalars(
         select(SocialAccount).where(
             SocialAccount.provider == GOOGLE,
@@ -105,13 +112,15 @@ def linkedin_profile(dbsession, settings, user_id):
         raise ApiError(ErrorCode.PROFILE_NOT_FOUND) from None
 
 
-def _identify(userinfo, settings, token, rejected):
-    """The provider's identity for ``token``; any refusal or an answer without a subject is ``rejected``."""
+def _identify(provider, settings, token, rejected):
+    """The provider's identity for ``token``, once the token is known to be issued to us; any refusal, a
+    token of another app or an answer without a subject is ``rejected``."""
     try:
-        identity = userinfo(settings, token)
+        AUDIENCE[provider](settings, token)
+        identity = IDENTITY[provider](settings, token)
     except ProviderUnavailable:
         raise ServiceUnavailable() from None
-    except ProviderError:
+    except (ProviderError, audience.NotOurs):
         raise ApiError(rejected) from None
     subject = identity.get("sub")
     if not isinstance(subject, (str, int)) or isinstance(subject, bool) or str(subject) == "":
@@ -135,15 +144,30 @@ def _mark_verified(user, verified_email):
 
 
 def _user_to_link(dbsession, provider, email):
-    """The user with this email, unless it already has another identity at this provider."""
+    """The user with this (provider-verified) email, taken over first if its own email is unverified;
+    None when there is none, or when a verified one already has another identity at this provider."""
     row = dbsession.execute(
         select(User, SocialAccount.id)
         .outerjoin(SocialAccount, (SocialAccount.user_id == User.id) & (SocialAccount.provider == provider))
         .where(User.email != "", func.lower(User.email) == email.lower())
     ).first()
-    if row is None or row[1] is not None:
+    if row is None:
         return None
-    return row[0]
+    user, other_identity = row
+    if not user.email_verified:
+        _take_over(dbsession, user)
+        return user
+    return None if other_identity is not None else user
+
+
+def _take_over(dbsession, user):
+    """The provider proved this address belongs to its owner; whoever holds the account without having
+    proved it (a planted registration) loses the password, every token and every identity they linked."""
+    log.warning("user %s taken over by the provider-verified owner of its email", user.id)
+    user.password_hash = None
+    user.email_verified = True
+    revoke_all_tokens(dbsession, user.id)
+    dbsession.execute(delete(SocialAccount).where(SocialAccount.user_id == user.id))
 
 
 def _create_user(dbsession, identity, verified_email):
@@ -166,6 +190,7 @@ def _create_user(dbsession, identity, verified_email):
     user = User(
         username=username,
         email=email,
+        email_verified=bool(email),
         password_hash=None,
         first_name=_text(identity.get("given_name"), NAME_MAX),
         last_name=_text(identity.get("family_name"), NAME_MAX),

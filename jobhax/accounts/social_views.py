@@ -2,6 +2,7 @@
 
 from jobhax.accounts import services, social
 from jobhax.accounts.request_schemas import AuthSocialBody
+from jobhax.accounts.views import no_store
 from jobhax.api import AUTHENTICATED, PUBLIC, ApiService
 from jobhax.envelope import ApiError, ErrorCode, envelope
 from jobhax.validation import body_validator
@@ -16,7 +17,9 @@ get_linkedin_profile_service = ApiService(
 )
 
 
-@auth_social_user_service.post(schema=AuthSocialBody, validators=(body_validator,), permission=PUBLIC)
+@auth_social_user_service.post(
+    schema=AuthSocialBody, validators=(no_store, body_validator), permission=PUBLIC
+)
 def auth_social_user(request):
     params = request.validated
     # The client first: a wrong client never costs a call to the provider.
@@ -31,6 +34,7 @@ def auth_social_user(request):
             user_id=user.id,
             client_pk=client.id,
             expires_in=settings["jobhax.access_token_expires_in"],
+            refresh_expires_in=settings["jobhax.refresh_token_expires_in"],
         )
     )
 

@@ -6,9 +6,9 @@ from urllib.parse import parse_qsl, urlencode
 from pyramid.response import Response
 from pyramid.view import view_config
 
-from jobhax.accounts import mails, registration_limit, request_schemas, services
+from jobhax.accounts import mails, registration_limit, request_schemas, services, throttling
 from jobhax.accounts.oauth import oauth_server
-from jobhax.api import PUBLIC, ApiService
+from jobhax.api import AUTHENTICATED, PUBLIC, ApiService
 from jobhax.clock import utcnow
 from jobhax.envelope import ApiError, ErrorCode, envelope, error_response
 from jobhax.validation import body_validator
@@ -17,22 +17,40 @@ register_service = ApiService("register", "/api/users/register", "Create an acco
 login_service = ApiService("login", "/api/users/login", "Exchange username and password for tokens.")
 refresh_token_service = ApiService("refresh_token", "/api/users/refresh_token", "Rotate a refresh token.")
 logout_service = ApiService("logout", "/api/users/logout", "Revoke an access token and its refresh token.")
+logout_all_service = ApiService(
+    "logout_all", "/api/users/logout_all", "Revoke every access and refresh token of the caller, everywhere."
+)
+
+
+def no_store(request, **kwargs):
+    """A Cornice validator for token answers: never cached (RFC 6749 section 5.1), whatever the outcome."""
+
+    def headers(request, response):
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Pragma"] = "no-cache"
+
+    request.add_response_callback(headers)
 
 
 @register_service.post(schema=request_schemas.RegisterBody, validators=(body_validator,), permission=PUBLIC)
 def register(request):
+    settings = request.registry.settings
+    address = throttling.client_address(request)
+    if throttling.address_locked(
+        request.dbsession, address, utcnow(), settings["jobhax.login_failures_per_address"]
+    ):
+        raise ApiError(ErrorCode.TOO_MANY_ATTEMPTS)
     registration_limit.count_registration(
-        request.dbsession,
-        client_address(request),
-        request.registry.settings["jobhax.register_per_hour"],
-        utcnow(),
+        request.dbsession, address, settings["jobhax.register_per_hour"], utcnow()
     )
     user = services.register_user(request.dbsession, **request.validated)
     mails.queue_verification_mail(request.dbsession, user.id)
     return envelope(None)
 
 
-@login_service.post(schema=request_schemas.LoginBody, validators=(body_validator,), permission=PUBLIC)
+@login_service.post(
+    schema=request_schemas.LoginBody, validators=(no_store, body_validator), permission=PUBLIC
+)
 def login(request):
     params = request.validated
     return _grant(
@@ -43,7 +61,7 @@ def login(request):
 
 
 @refresh_token_service.post(
-    schema=request_schemas.RefreshBody, validators=(body_validator,), permission=PUBLIC
+    schema=request_schemas.RefreshBody, validators=(no_store, body_validator), permission=PUBLIC
 )
 def refresh_token(request):
     return _grant(
@@ -64,9 +82,10 @@ def logout(request):
     return envelope(None)
 
 
-def client_address(request):
-    """The peer's address (issue 10 brings the trusted-proxy rule)."""
-    return request.client_addr or "unknown"
+@logout_all_service.post(permission=AUTHENTICATED)
+def logout_all(request):
+    services.revoke_all_tokens(request.dbsession, request.authenticated_userid)
+    return envelope(None)
 
 
 def _grant(request, form, invalid_grant):
@@ -75,8 +94,13 @@ def _grant(request, form, invalid_grant):
     Failures are returned, not raised: a failed login must stay recorded for throttling.
     """
     form.update(client_id=request.validated["client_id"], client_secret=request.validated["client_secret"])
-    _, body, status = _server(request).create_token_response(
-        request.path_url, "POST", urlencode(form), {"Content-Type": "application/x-www-form-urlencoded"}
+    _, body, status = _token_response(
+        request,
+        form.get("username"),
+        uri=request.path_url,
+        http_method="POST",
+        body=urlencode(form),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
     token = json.loads(body)
     if status == 200:
@@ -90,10 +114,30 @@ def _grant(request, form, invalid_grant):
     return error_response(request, ErrorCode.INVALID_PARAMETERS)
 
 
-def _server(request):
-    return oauth_server(
-        request.dbsession, request.registry.settings["jobhax.access_token_expires_in"], utcnow()
-    )
+def _server(request, attempt=None):
+    return oauth_server(request.dbsession, request.registry.settings, utcnow(), attempt)
+
+
+def _token_response(request, username, **call):
+    """oauthlib's token response; a password grant (``username`` given) first reserves its login attempt
+    (throttling.reserve_attempt), before the request's own transaction uses the database, so a request
+    never holds two connections at once (a pooler with one server connection would wait for ever)."""
+    attempt = None
+    if username is not None:
+        now = utcnow()
+        attempt = throttling.LoginAttempt(
+            throttling.reserve_attempt(
+                request.registry["engine"],
+                username,
+                throttling.client_address(request),
+                now,
+                request.registry.settings["jobhax.login_failures_per_address"],
+            )
+        )
+    answer = _server(request, attempt).create_token_response(**call)
+    if attempt is not None:
+        attempt.settle(request.dbsession)
+    return answer
 
 
 def _oauth_response(headers, body, status):
@@ -127,9 +171,12 @@ def _unusable_form(request):
 
 @view_config(route_name="oauth_token", request_method="POST", permission=PUBLIC)
 def oauth_token(request):
-    return _unusable_form(request) or _oauth_response(
-        *_server(request).create_token_response(**_oauthlib_call(request))
-    )
+    unusable = _unusable_form(request)
+    if unusable is not None:
+        return unusable
+    password_grant = request.POST.get("grant_type") == "password"
+    username = request.POST.get("username") if password_grant else None
+    return _oauth_response(*_token_response(request, username, **_oauthlib_call(request)))
 
 
 @view_config(route_name="oauth_revoke", request_method="POST", permission=PUBLIC)

@@ -1,8 +1,18 @@
-"""Operator tasks on the reporting schema: refreshing its materialized views and making BI logins.
+"""Operator tasks on the reporting schema: refreshing its materialized views, making BI logins and
+holding them to their limits.
 
-Both run on a SQLAlchemy ``Connection`` inside the caller's transaction; the caller commits.
+All run on a SQLAlchemy ``Connection`` inside the caller's transaction; the caller commits.
+
+BI limits: each login gets ``CONNECTION LIMIT`` 10, which PostgreSQL enforces and only a role with
+CREATEROLE can change, and ``statement_timeout`` 60 s as its default. PostgreSQL lets every session change
+``statement_timeout`` (``SET statement_timeout = 0``, even ``ALTER ROLE me SET ...``: it is a user-settable
+parameter), so the default alone limits nothing. :func:`cancel_overlong_bi_queries`, run by every worker
+every few seconds, cancels any statement of a BI login running longer than the limit, whatever the
+session set.
 """
 
+import datetime
+import logging
 import re
 import secrets
 import time
@@ -18,6 +28,10 @@ refresh_log = table(
 # Lower-case unquoted-identifier names only: what psql users type without quotes, and nothing to escape.
 ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 REPORTING_ROLE = "jobhax_reporting"
+BI_STATEMENT_TIMEOUT = datetime.timedelta(seconds=60)
+BI_CONNECTION_LIMIT = 10
+
+log = logging.getLogger(__name__)
 
 
 def materialized_views(connection):
@@ -40,7 +54,6 @@ def refresh_reports(connection, progress=silent):
 
     Returns ``[(view_name, duration_ms), ...]``.
     """
-    quote = connection.dialect.identifier_preparer.quote
     # Not a view, but as periodic: fold the metric counters' partial rows (jobhax/sql/0003_metric_counts.sql).
     connection.execute(text("SELECT metrics.compact_counts()"))
     done = []
@@ -49,7 +62,8 @@ def refresh_reports(connection, progress=silent):
         for name in views:
             bar.set_postfix_str(name)
             started = time.monotonic()
-            connection.exec_driver_sql(f"REFRESH MATERIALIZED VIEW CONCURRENTLY reporting.{quote(name)}")
+            # With the owner's rights (jobhax/sql/0004_privileges.sql): the service's role owns no view.
+            connection.execute(text("SELECT reporting.refresh_materialized_view(:name)"), {"name": name})
             duration_ms = round((time.monotonic() - started) * 1000)
             connection.execute(insert(refresh_log).values(view_name=name, duration_ms=duration_ms))
             done.append((name, duration_ms))
@@ -85,11 +99,48 @@ def create_bi_user(connection, name):
     verifier = _password_verifier(connection, name, password).replace("'", "''")
     # Utility statements take no bind parameters; the name is checked above and the verifier is libpq's.
     connection.exec_driver_sql(
-        f"CREATE ROLE {name} LOGIN PASSWORD '{verifier}' IN ROLE {REPORTING_ROLE}",
+        f"CREATE ROLE {name} LOGIN PASSWORD '{verifier}' CONNECTION LIMIT {BI_CONNECTION_LIMIT} "
+        f"IN ROLE {REPORTING_ROLE}",
         execution_options={"no_parameters": True},
     )
     # A BI tool lands on the reporting views by default and cannot write even where a grant slipped.
     connection.exec_driver_sql(f"ALTER ROLE {name} SET search_path = reporting")
     connection.exec_driver_sql(f"ALTER ROLE {name} SET default_transaction_read_only = on")
+    # The server cancels statements at the limit itself; if the session lifts it, the watchdog does.
+    timeout_ms = int(BI_STATEMENT_TIMEOUT.total_seconds() * 1000)
+    connection.exec_driver_sql(f"ALTER ROLE {name} SET statement_timeout = {timeout_ms}")
     url = connection.engine.url.set(drivername="postgresql", username=name, password=password)
     return url.render_as_string(hide_password=False)
+
+
+def cancel_overlong_bi_queries(connection, limit=BI_STATEMENT_TIMEOUT):
+    """Cancel every statement of a BI login (a direct member of jobhax_reporting, as create_bi_user makes
+    them; never a superuser, for whom every membership test is true) running longer than ``limit``;
+    returns their backend pids. Needs superuser or membership in pg_signal_backend."""
+    cancelled = (
+        connection.execute(
+            text(
+                # Candidates first (MATERIALIZED): in one WHERE clause, PostgreSQL may call pg_cancel_backend
+                # before the other conditions, on any backend.
+                """
+                WITH overlong AS MATERIALIZED (
+                    SELECT pid FROM pg_catalog.pg_stat_activity
+                    WHERE state = 'active'
+                      AND backend_type = 'client backend'
+                      AND usesysid IN (
+                          SELECT member FROM pg_catalog.pg_auth_members
+                          WHERE roleid = (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = :role)
+                      )
+                      AND clock_timestamp() - query_start > :limit
+                )
+                SELECT pid FROM overlong WHERE pg_catalog.pg_cancel_backend(pid)
+                """
+            ),
+            {"role": REPORTING_ROLE, "limit": limit},
+        )
+        .scalars()
+        .all()
+    )
+    for pid in cancelled:
+        log.warning("BI statement of backend %s cancelled after %s", pid, limit)
+    return cancelled

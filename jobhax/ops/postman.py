@@ -65,7 +65,8 @@ FIRST = (
     "get_calendar_url",
     "oauth_token",
 )
-# Deleting and revoking end a run of the whole collection, in the last folder.
+# Deleting and revoking end a run of the whole collection, in the last folder: log out, revoke, log in again
+# and log out everywhere, log in again and delete the account.
 LAST = (
     "delete_jobapp_note",
     "delete_reminder",
@@ -73,6 +74,7 @@ LAST = (
     "delete_webhook",
     "logout",
     "oauth_revoke",
+    "logout_all",
     "delete_account",
 )
 LAST_FOLDER = "end of session (run last)"
@@ -183,7 +185,7 @@ TEST_SCRIPTS = {
 # Requests that need the token of a mailed link: skipped while its variable is empty.
 NEEDS_MAILED_TOKEN = {"verify_email": "verifyToken", "reset_password": "resetToken"}
 # Requests that log in again first (the session's tokens are revoked by then).
-LOGS_IN_FIRST = ("delete_account",)
+LOGS_IN_FIRST = ("logout_all", "delete_account")
 LOG_IN_AGAIN = [
     "pm.sendRequest({",
     '    url: pm.variables.get("baseUrl") + "/api/users/login",',

@@ -4,7 +4,7 @@ from urllib.parse import quote
 
 import requests
 
-from jobhax.providers import get_json, send, url
+from jobhax.providers import get_json, json_body, send, setting, url
 
 JOB_PAGE_HEADERS = {"Accept": "text/html,application/xhtml+xml", "Accept-Language": "en-US,en;q=0.8"}
 
@@ -12,6 +12,23 @@ JOB_PAGE_HEADERS = {"Accept": "text/html,application/xhtml+xml", "Accept-Languag
 def userinfo(settings, token):
     """OpenID Connect userinfo: ``{sub, email, email_verified, given_name, family_name, name}``."""
     return get_json(settings, token, "jobhax.linkedin_api_base", "/v2/userinfo")
+
+
+def introspect(settings, token):
+    """``{active, client_id, expires_at, scope}`` (RFC 7662): is the token live, and whose app's is it."""
+    with requests.Session() as session:
+        response = send(
+            session,
+            settings,
+            "POST",
+            url(settings, "jobhax.linkedin_web_base", "/oauth/v2/introspectToken"),
+            data={
+                "client_id": setting(settings, "jobhax.linkedin_client_id"),
+                "client_secret": setting(settings, "jobhax.linkedin_client_secret"),
+                "token": token,
+            },
+        )
+        return json_body(response)
 
 
 def profile(settings, token):

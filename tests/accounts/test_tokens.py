@@ -71,7 +71,9 @@ def test_login_with_missing_fields_answers_10(testapp, oauth_client):
     assert_error(testapp.post_json(LOGIN, {"username": "joe", "password": "x"}, expect_errors=True), 10, 400)
 
 
-def test_five_failures_lock_the_username_for_fifteen_minutes(testapp, factories, oauth_client, db):
+def test_five_failures_lock_the_username_from_that_address_for_fifteen_minutes(
+    testapp, factories, oauth_client, db
+):
     user = factories.user()
     start = datetime.datetime(2026, 1, 1, 12, 0, tzinfo=datetime.UTC)
     with time_machine.travel(start, tick=False):
@@ -96,7 +98,8 @@ def test_five_failures_lock_the_username_for_fifteen_minutes(testapp, factories,
         assert_error(login(testapp, oauth_client, user.username), 12, 429)
     with time_machine.travel(start + datetime.timedelta(minutes=15, seconds=1), tick=False):
         assert_ok(login(testapp, oauth_client, user.username))
-    assert db.scalar(select(func.count()).select_from(LoginFailure)) == 5
+    # The five failures are older than the window now: that attempt pruned them.
+    assert db.scalar(select(func.count()).select_from(LoginFailure)) == 0
 
 
 def test_refresh_rotates_the_pair_and_revokes_the_old_one(testapp, factories, oauth_client):

@@ -18,7 +18,7 @@ from sqlalchemy import select, text
 from jobhax.jobapps.models import JobApplication
 from tests.conftest import ROOT
 from tests.reliability.conftest import WAIT, free_port, get, post
-from tests.servers import serve_command
+from tests.servers import PRODUCTION_PROVIDER_ENV, serve_command
 
 
 class Served:
@@ -33,6 +33,7 @@ class Served:
             JOBHAX_DATABASE_URL=settings["sqlalchemy.url"],
             JOBHAX_SECRET_KEY=settings["jobhax.secret_key"],
             JOBHAX_VAR_DIR=settings["jobhax.var_dir"],
+            **PRODUCTION_PROVIDER_ENV,
         )
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(

@@ -271,9 +271,6 @@ class Walk:
         tokens = self.post(
             "/api/users/refresh_token", client_fields(self.client, refresh_token=first["refresh_token"])
         ).json["data"]
-        self.post(
-            "/api/users/refresh_token", client_fields(self.client, refresh_token=first["refresh_token"])
-        )
         standard = self.form(
             "/oauth/token", {"grant_type": "refresh_token", "refresh_token": standard["refresh_token"]}
         ).json
@@ -285,7 +282,12 @@ class Walk:
         self.social()
         self.every_service_with_secrets(access)
         self.get(JOBAPPS, first["access_token"])
+        # A replayed refresh token: the family, `access` included, is revoked.
+        self.post(
+            "/api/users/refresh_token", client_fields(self.client, refresh_token=first["refresh_token"])
+        )
         self.post("/api/users/logout", client_fields(self.client, token=access))
+        self.post("/api/users/logout_all", {}, standard["access_token"])
         self.post("/api/users/logout", client_fields(self.client, token=access))
         self.form("/oauth/revoke", {"token": standard["refresh_token"]})
         for path in ("/__heartbeat__", "/__lbheartbeat__", "/__version__", "/__api__", "/nowhere"):
@@ -361,7 +363,8 @@ class Walk:
         )
         stuffed["client_id"] = self.client["client_id"]
         for service in get_services():
-            if not service.path.startswith("/api/"):
+            # logout_all would end the walk's session here; run() calls it last.
+            if not service.path.startswith("/api/") or service.name == "logout_all":
                 continue
             self.post(service.path, stuffed, access)
             self.get(service.path, access, stuffed)
