@@ -238,9 +238,9 @@ def metric_sql(name, user_id):
 
 
 def jobapps_sql(user_id):
-    from jobhax.jobapps import services
+    from jobhax.jobapps import queries
 
-    return _compiled(services.list_jobapps_json_statement(user_id))
+    return _compiled(queries.list_jobapps_json_statement(user_id))
 
 
 def cases(state, tokens):

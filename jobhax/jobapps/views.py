@@ -5,7 +5,7 @@ import json
 from jobhax.api import AUTHENTICATED, ApiService
 from jobhax.clock import utcnow
 from jobhax.envelope import envelope, json_text_response
-from jobhax.jobapps import request_schemas, services
+from jobhax.jobapps import queries, request_schemas, services
 from jobhax.jobapps.serializers import encode_cursor, history_json, jobapp_json, note_json, posting_json
 from jobhax.validation import body_validator, querystring_validator
 
@@ -48,7 +48,7 @@ def get_jobapps(request):
     if status_id is not None:
         services.require_status(request.dbsession, status_id)
     if "limit" in request.validated:
-        items, last = services.page_jobapps_json(
+        items, last = queries.page_jobapps_json(
             request.dbsession,
             request.authenticated_userid,
             request.validated["limit"],
@@ -58,7 +58,7 @@ def get_jobapps(request):
         next_cursor = json.dumps(encode_cursor(*last) if last else None)
         data = f'{{"items": {items}, "next_cursor": {next_cursor}}}'
     else:
-        data = services.list_jobapps_json(request.dbsession, request.authenticated_userid, status_id)
+        data = queries.list_jobapps_json(request.dbsession, request.authenticated_userid, status_id)
     return json_text_response(request, data)
 
 

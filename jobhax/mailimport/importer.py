@@ -40,6 +40,7 @@ from jobhax.mailimport.parsers import (
     gmail_query,
     parse_message,
 )
+from jobhax.mailimport.status import sync_status
 from jobhax.mailimport.updates import store_updates, tracked_companies, updated_since
 from jobhax.providers import ProviderError, ProviderNotFound, ProviderRejected, ProviderUnavailable, linkedin
 from jobhax.providers.gmail import GmailClient
@@ -189,7 +190,7 @@ def begin_attempt(dbsession, settings, user_id):
     if token is None:
         _set_finished(row, FAILED, GOOGLE_TOKEN_INVALID, now)
         dbsession.flush()
-        webhook_events.import_finished(dbsession, user_id)
+        webhook_events.import_finished(dbsession, user_id, sync_status(dbsession, user_id))
         return None
     if row.state != RUNNING or row.started_at is None:
         row.started_at = now
@@ -361,7 +362,7 @@ def finish(dbsession, user_id, state, error=None, last_success_at=None):
     if last_success_at is not None:
         row.last_success_at = last_success_at
     dbsession.flush()
-    webhook_events.import_finished(dbsession, user_id)
+    webhook_events.import_finished(dbsession, user_id, sync_status(dbsession, user_id))
 
 
 def _set_finished(row, state, error, now):

@@ -10,14 +10,11 @@ from sqlalchemy.dialects.postgresql import insert
 
 from jobhax.accounts.social import google_token
 from jobhax.envelope import ApiError, ErrorCode
-from jobhax.jobapps.serializers import utc_z
 from jobhax.mailimport.importer import ACTIVE_STATES, QUEUED
 from jobhax.mailimport.models import Mail, MailImport
+from jobhax.mailimport.status import COUNTERS, IDLE, sync_status
 from jobhax.mailimport.tasks import QUEUE, TASK_NAME, user_lock
 from jobhax.tasks import defer
-
-IDLE = "idle"
-COUNTERS = ("messages_total", "messages_processed", "messages_skipped", "jobapps_created", "jobapps_updated")
 
 
 def sync_user_emails(dbsession, settings, user_id):
@@ -74,22 +71,6 @@ def import_job_pending(dbsession, user_id):
         ),
         {"lock": user_lock(user_id)},
     )
-
-
-def sync_status(dbsession, user_id):
-    """The user's last import as sync_status answers it (``idle`` before the first)."""
-    row = dbsession.scalar(
-        select(MailImport).where(MailImport.user_id == user_id).execution_options(populate_existing=True)
-    )
-    if row is None:
-        row = MailImport(state=IDLE, error=None, **dict.fromkeys(COUNTERS, 0))
-    return {
-        "state": row.state,
-        "started_at": utc_z(row.started_at) if row.started_at else None,
-        "finished_at": utc_z(row.finished_at) if row.finished_at else None,
-        **{name: getattr(row, name) for name in COUNTERS},
-        "error": row.error,
-    }
 
 
 def list_mails(dbsession, user_id):

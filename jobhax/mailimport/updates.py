@@ -25,6 +25,7 @@ from sqlalchemy.dialects.postgresql import insert
 from jobhax.jobapps.models import ORIGIN_EMAIL, JobApplication, StatusHistory
 from jobhax.mailimport.matching import State, Tracked, change_for, match_application
 from jobhax.mailimport.models import Mail, MailImport
+from jobhax.webhooks import events as webhook_events
 
 
 def tracked_applications(dbsession, user_id) -> list[Tracked]:
@@ -121,6 +122,7 @@ def store_updates(dbsession, user_id, updates, started_at):
     if matched_ids:
         for row in dbsession.execute(_STATES, {"user_id": user_id, "ids": matched_ids}):
             states[row.id] = State(row.status_id, row.is_rejected, row.last_hand_edit)
+    statuses_before = {jobapp_id: state.status_id for jobapp_id, state in states.items()}
     for parsed, jobapp_id in matched:
         state = states.get(jobapp_id)
         if state is None:
@@ -151,6 +153,10 @@ def store_updates(dbsession, user_id, updates, started_at):
                 "rejection_msg_ids": [rejections[i][1] if i in rejections else None for i in changed],
             },
         )
+        moved = [
+            (i, statuses_before[i] if statuses_before[i] != states[i].status_id else None) for i in changed
+        ]
+        webhook_events.jobapps_updated(dbsession, user_id, moved, origin=ORIGIN_EMAIL)
     if history:
         dbsession.execute(
             insert(StatusHistory)

@@ -1,8 +1,6 @@
 """Webhooks: users' receivers, the events queued for them, and their signed, retried delivery."""
 
-from jobhax.webhooks import tasks
-
 
 def includeme(config):
-    tasks.declare(config)
+    config.include("jobhax.webhooks.tasks.declare")
     config.scan("jobhax.webhooks.views")

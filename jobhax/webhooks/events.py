@@ -15,10 +15,9 @@ import secrets
 
 from sqlalchemy import ARRAY, BigInteger, bindparam, select, text
 
-import jobhax.jobapps.services as jobapp_services
-
 # jobapps.services calls this module: imported as a module, read when the first event is queued.
 from jobhax.clock import utcnow
+from jobhax.jobapps import queries as jobapp_queries
 from jobhax.jobapps.serializers import utc_z
 
 JOBAPP_CREATED = "jobapp.created"
@@ -55,7 +54,7 @@ _JOBAPP_JOB = _JOB.format(message_id="e.message_id", event="e.event", data=_JOBA
 def _defer_jobapp_events():
     """The statement: the objects get_jobapps would answer for the applications (a CTE built by
     jobapps.services), one job per (hook, event) around them."""
-    objects = jobapp_services.jobapp_objects_statement(
+    objects = jobapp_queries.jobapp_objects_statement(
         bindparam("user_id"), bindparam("jobapp_ids", type_=ARRAY(BigInteger))
     ).cte("o")
     defer_jobs = text(
@@ -153,11 +152,8 @@ def jobapps_deleted(dbsession, user_id, jobapp_ids):
     )
 
 
-def import_finished(dbsession, user_id):
-    """``import.finished`` with the import's ``sync_status`` object (done or failed)."""
-    # The import calls this: its status function is imported on use (mailimport imports this module).
-    from jobhax.mailimport.services import sync_status
-
+def import_finished(dbsession, user_id, status):
+    """``import.finished`` with the import's ``sync_status`` object ``status`` (done or failed)."""
     dbsession.execute(
         _DEFER_EVENT,
         {
@@ -167,6 +163,6 @@ def import_finished(dbsession, user_id):
             "user_id": user_id,
             "message_id": message_id(),
             "event": IMPORT_FINISHED,
-            "data": json.dumps(sync_status(dbsession, user_id)),
+            "data": json.dumps(status),
         },
     )

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from jobhax.jobapps import services
+from jobhax.jobapps import queries
 from jobhax.jobapps.serializers import encode_cursor, jobapp_json
 from tests.api_client import ApiClient, assert_error, assert_ok
 from tests.jobapps.conftest import BASE
@@ -148,7 +148,7 @@ def test_the_sql_built_list_equals_the_python_serializer(api, factories, db):
     db.expire_all()  # The factories' session still holds the rows as created.
     expected = [
         jobapp_json(jobapp, status, last_update)
-        for jobapp, status, last_update in services.list_jobapps(db, api.user.id)
+        for jobapp, status, last_update in queries.list_jobapps(db, api.user.id)
     ]
     db.commit()
     assert len(expected) == 3

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from jobhax.envelope import ApiError, ErrorCode
-from jobhax.jobapps import services
+from jobhax.jobapps import queries, services
 from jobhax.jobapps.models import JobApplication, Note, StatusHistory
 
 NOW = datetime.datetime(2020, 5, 17, 12, 30, 45, 123456, tzinfo=datetime.UTC)
@@ -103,7 +103,7 @@ def test_delete_jobapp_is_soft(db, user, factories):
     db.commit()
     assert db.scalar(select(JobApplication.deleted_at).where(JobApplication.id == jobapp.id)) == NOW
     assert db.scalar(select(func.count()).select_from(Note).where(Note.jobapp_id == jobapp.id)) == 1
-    assert services.list_jobapps(db, user.id) == []
+    assert queries.list_jobapps(db, user.id) == []
 
 
 def test_list_jobapps_is_scoped_ordered_and_filtered(db, user, stranger, factories):
@@ -112,13 +112,13 @@ def test_list_jobapps_is_scoped_ordered_and_filtered(db, user, stranger, factori
     january = factories.jobapp(user, application_date=utc(2019, 1, 1), status_id=3)
     factories.jobapp(user, application_date=utc(2020, 1, 1), deleted=True)
     factories.jobapp(stranger, application_date=utc(2021, 1, 1))
-    rows = services.list_jobapps(db, user.id)
+    rows = queries.list_jobapps(db, user.id)
     assert [(jobapp.id, value) for jobapp, value, _ in rows] == [
         (march_later.id, "Applied"),
         (march.id, "Phone Screen"),
         (january.id, "Phone Screen"),
     ]
-    assert [jobapp.id for jobapp, _, _ in services.list_jobapps(db, user.id, status_id=3)] == [
+    assert [jobapp.id for jobapp, _, _ in queries.list_jobapps(db, user.id, status_id=3)] == [
         march.id,
         january.id,
     ]
