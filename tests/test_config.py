@@ -106,7 +106,7 @@ def test_a_loopback_http_provider_works_without_oauthlib_insecure_transport(
     }
     tokens = assert_ok(testapp.post_json("/api/users/auth_social_user", body))
     assert tokens["access_token"]
-    assert [call["token"] for call in provider.requests] == ["google-token"]
+    assert [call["token"] for call in provider.calls("/oauth2/v3/userinfo")] == ["google-token"]
 
 
 @pytest.mark.parametrize(
