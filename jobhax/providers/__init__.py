@@ -117,6 +117,12 @@ def get_json(settings, token, base_name, path, **kwargs):
         return json_body(send(session, settings, "GET", url(settings, base_name, path), **kwargs))
 
 
+def call_without_token(settings, method, base_name, path, **kwargs):
+    """One call that carries no bearer (token checks, public pages), with a short-lived session."""
+    with requests.Session() as session:
+        return send(session, settings, method, url(settings, base_name, path), **kwargs)
+
+
 def retry_after(value, now=None):
     """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date); None if absent or bad."""
     if not value:

@@ -1,8 +1,6 @@
 """Google identity: who a Google access token belongs to, and which app it was issued to."""
 
-import requests
-
-from jobhax.providers import get_json, json_body, send, url
+from jobhax.providers import call_without_token, get_json, json_body
 
 
 def userinfo(settings, token):
@@ -12,12 +10,7 @@ def userinfo(settings, token):
 
 def tokeninfo(settings, token):
     """``{aud, azp, scope, exp, sub, email}``: which app the token was issued to (400 when invalid)."""
-    with requests.Session() as session:
-        response = send(
-            session,
-            settings,
-            "GET",
-            url(settings, "jobhax.google_api_base", "/oauth2/v3/tokeninfo"),
-            params={"access_token": token},
-        )
-        return json_body(response)
+    response = call_without_token(
+        settings, "GET", "jobhax.google_api_base", "/oauth2/v3/tokeninfo", params={"access_token": token}
+    )
+    return json_body(response)

@@ -2,9 +2,7 @@
 
 from urllib.parse import quote
 
-import requests
-
-from jobhax.providers import get_json, json_body, send, setting, url
+from jobhax.providers import call_without_token, get_json, json_body, setting
 
 JOB_PAGE_HEADERS = {"Accept": "text/html,application/xhtml+xml", "Accept-Language": "en-US,en;q=0.8"}
 
@@ -16,19 +14,18 @@ def userinfo(settings, token):
 
 def introspect(settings, token):
     """``{active, client_id, expires_at, scope}`` (RFC 7662): is the token live, and whose app's is it."""
-    with requests.Session() as session:
-        response = send(
-            session,
-            settings,
-            "POST",
-            url(settings, "jobhax.linkedin_web_base", "/oauth/v2/introspectToken"),
-            data={
-                "client_id": setting(settings, "jobhax.linkedin_client_id"),
-                "client_secret": setting(settings, "jobhax.linkedin_client_secret"),
-                "token": token,
-            },
-        )
-        return json_body(response)
+    response = call_without_token(
+        settings,
+        "POST",
+        "jobhax.linkedin_web_base",
+        "/oauth/v2/introspectToken",
+        data={
+            "client_id": setting(settings, "jobhax.linkedin_client_id"),
+            "client_secret": setting(settings, "jobhax.linkedin_client_secret"),
+            "token": token,
+        },
+    )
+    return json_body(response)
 
 
 def profile(settings, token):
@@ -38,12 +35,6 @@ def profile(settings, token):
 
 def job_page(settings, job_id):
     """The public HTML page of a job posting; no token, so plain requests."""
-    with requests.Session() as session:
-        response = send(
-            session,
-            settings,
-            "GET",
-            url(settings, "jobhax.linkedin_web_base", f"/jobs/view/{quote(str(job_id), safe='')}/"),
-            headers=JOB_PAGE_HEADERS,
-        )
-        return response.text
+    path = f"/jobs/view/{quote(str(job_id), safe='')}/"
+    response = call_without_token(settings, "GET", "jobhax.linkedin_web_base", path, headers=JOB_PAGE_HEADERS)
+    return response.text
