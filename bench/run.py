@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from jobhax import quotas  # noqa: E402
 from jobhax.metrics.views import ENDPOINTS  # noqa: E402
 from tests.databases import recreate_database  # noqa: E402
 from tests.servers import serve_command  # noqa: E402
@@ -43,9 +44,17 @@ from tests.servers import serve_command  # noqa: E402
 BENCH = ROOT / "bench"
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/jobhax_bench"
 SECRET_KEY = "bench-secret-key-that-is-long-enough-0123456789"
-BENCH_USERS = {"u100": 100, "u1000": 1_000, "u10000": 10_000, "writer": 1_000, "hooked": 1_000}
+BENCH_USERS = {
+    "u100": 100,
+    "u1000": 1_000,
+    "u10000": 10_000,
+    "writer": 1_000,
+    "hooked": 1_000,
+    "statuses": 100,
+}
 HOOKS = 3
 WITH_HOOKS = "+3hooks"
+# The "statuses" user also has the quota's worth of custom statuses (get_statuses).
 FILLER_APPS = 1_000
 SEED = 2019
 METRICS = ENDPOINTS
@@ -89,6 +98,11 @@ def seed(url, total):
             users[name] = seed_demo(connection, 1, size, SEED + offset)[0]
         filler = max(0, total - sum(BENCH_USERS.values())) // FILLER_APPS
         seed_demo(connection, filler, FILLER_APPS, SEED)
+        connection.execute(
+            text("""INSERT INTO application_statuses (user_id, value, position)
+                    SELECT :user_id, 'Stage ' || n, 5 + n FROM generate_series(1, :n) n"""),
+            {"user_id": users["statuses"]["id"], "n": quotas.CUSTOM_STATUSES},
+        )
     log(f"seeded {total} applications in {time.monotonic() - started:.0f} s")
     add_bench_hooks(engine, users["hooked"]["id"])
     _vacuum(engine)
@@ -136,6 +150,7 @@ def _vacuum(engine):
     visibility map set so index-only scans are possible, statistics fresh."""
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(text("SELECT metrics.compact_counts()"))
+        connection.execute(text("SELECT metrics.compact_insight_counts()"))
         connection.execute(text("VACUUM ANALYZE"))
 
 
@@ -219,7 +234,7 @@ def _compiled(statement):
 
 
 def metric_sql(name, user_id):
-    from jobhax.metrics import queries
+    from jobhax.metrics import insights, queries
 
     today = datetime.datetime.now(datetime.UTC).date()
     statements = {
@@ -234,6 +249,12 @@ def metric_sql(name, user_id):
         ),
     }
     statements["get_application_count_by_month_with_total"] = statements["get_application_count_by_month"]
+    everything = insights.Days()
+    statements["get_funnel"] = lambda: insights.funnel_statement(user_id, everything)
+    statements["get_response_stats"] = lambda: insights.response_histogram_statement(user_id, everything)
+    statements["get_weekly_activity"] = lambda: insights.weekly_activity_statement(
+        user_id, everything, insights.week_window(today)
+    )
     return _compiled(statements[name]())
 
 
@@ -241,6 +262,28 @@ def jobapps_sql(user_id):
     from jobhax.jobapps import queries
 
     return _compiled(queries.list_jobapps_json_statement(user_id))
+
+
+def export_sql(user_id):
+    from jobhax.jobapps import csv_export
+
+    return _compiled(csv_export.export_statement(user_id))
+
+
+def duplicates_sql(user_id):
+    from jobhax.jobapps import queries
+
+    return _compiled(queries.duplicate_groups_json_statement(user_id))
+
+
+def statuses_sql(user_id):
+    from sqlalchemy import select
+
+    from jobhax.jobapps import statuses
+    from jobhax.jobapps.models import ApplicationStatus
+
+    columns = (ApplicationStatus.id, ApplicationStatus.value, ApplicationStatus.position)
+    return _compiled(statuses._in_list_order(select(*columns).where(statuses.visible_to(user_id))))
 
 
 def cases(state, tokens):
@@ -275,6 +318,30 @@ def cases(state, tokens):
                     {"sql": metric_sql(metric, users[name]["id"])},
                 )
             )
+    found.append(
+        (
+            "get_statuses",
+            "statuses",
+            {"path": "/api/jobapps/get_statuses"},
+            {"sql": statuses_sql(users["statuses"]["id"])},
+        )
+    )
+    found.append(
+        (
+            "export_csv",
+            "u10000",
+            {"path": "/api/jobapps/export_csv"},
+            {"sql": export_sql(users["u10000"]["id"])},
+        )
+    )
+    found.append(
+        (
+            "get_duplicates",
+            "u10000",
+            {"path": "/api/jobapps/get_duplicates"},
+            {"sql": duplicates_sql(users["u10000"]["id"])},
+        )
+    )
     for endpoint in ("get_status_history", "get_jobapp_notes"):
         found.append(
             (
@@ -423,6 +490,12 @@ def target(name, user):
         return (30, 400)
     if name in ("add_jobapp", "update_jobapp"):
         return (500, None)
+    if name == "get_statuses" and user == "statuses":
+        return (700, None)
+    if name == "export_csv" and user == "u10000":
+        return (20, None)
+    if name == "get_duplicates" and user == "u10000":
+        return (50, None)
     return None
 
 
@@ -656,9 +729,11 @@ def main(argv=None):
         default=bool(os.environ.get("BENCH_REUSE")),
         help="keep a database already seeded with the same total (env BENCH_REUSE=1)",
     )
-    parser.add_argument("--only", help="run only endpoints whose name contains this")
     parser.add_argument(
-        "--users", help="comma-separated bench users to run (u100,u1000,u10000,writer,hooked)"
+        "--only", help="run only endpoints whose name contains this (comma-separated: any of these)"
+    )
+    parser.add_argument(
+        "--users", help="comma-separated bench users to run (u100,u1000,u10000,writer,hooked,statuses)"
     )
     parser.add_argument(
         "--workers",
@@ -677,7 +752,8 @@ def main(argv=None):
     info = machine()
 
     def wanted(name, user):
-        return (not args.only or args.only in name) and (not args.users or user in args.users.split(","))
+        only = not args.only or any(part in name for part in args.only.split(","))
+        return only and (not args.users or user in args.users.split(","))
 
     rows, wire = run(args, url, args.total, wanted)
     compared = []

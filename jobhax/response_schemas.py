@@ -47,13 +47,14 @@ NULL = {"type": "object", "x-nullable": True, "enum": [None], "description": "al
 
 
 class Responses:
-    """``data`` of the success envelope and the codes; ``produces`` for a non-JSON success answer (``data``
-    then describes the file); errors stay envelopes."""
+    """``data`` of the success envelope and the codes; ``produces``/``consumes`` for a non-JSON success
+    answer (``data`` then describes the file) or request body."""
 
-    def __init__(self, data, *errors, produces=None):
+    def __init__(self, data, *errors, produces=None, consumes=None):
         self.data = data
         self.errors = errors
         self.produces = produces
+        self.consumes = consumes
 
 
 DEFINITIONS = {
@@ -66,6 +67,12 @@ DEFINITIONS = {
         refresh_token=STRING,
     ),
     "Status": obj(id=INTEGER, value=STRING),
+    "ListedStatus": obj(
+        "A shared status (ids 1-5, positions 1-5) or one of the caller's custom statuses.",
+        id=INTEGER,
+        value=STRING,
+        position={"type": "integer", "minimum": 0, "description": "get_statuses lists by position"},
+    ),
     "JobApplication": obj(
         id=INTEGER,
         applicationStatus=nullable(ref("Status")),
@@ -77,6 +84,8 @@ DEFINITIONS = {
         source=STRING,
         isRejected=BOOLEAN,
         user=INTEGER,
+        jobUrl=nullable({"type": "string", "description": "the posting's http(s) URL"}),
+        location=nullable(STRING),
         lastUpdate=nullable(
             dict(
                 UTC_TIME, description="UTC: the newest status change or rejection, e.g. 2019-01-23T14:18:12Z"
@@ -89,7 +98,7 @@ DEFINITIONS = {
         origin={
             "type": "string",
             "enum": ["user", "email", "import"],
-            "description": "by hand, from a message (msgId), or the import's creation of the application",
+            "description": "by hand, from a message (msgId), or an import (Gmail or CSV) creating the application",
         },
         msgId=nullable({"type": "string", "description": "the message behind an email change, else null"}),
     ),
@@ -168,6 +177,15 @@ DEFINITIONS = {
 
 # get_jobapps answers a plain array, or one page {items, next_cursor} when ``limit`` is given. Swagger 2.0
 # has no oneOf: a schema without "type" whose "items" constrains arrays and "properties" objects says both.
+RATE = {"type": "number", "minimum": 0}
+RESPONSE_SUMMARY = dict(
+    total=COUNT,
+    responded=COUNT,
+    response_rate=dict(RATE, description="responded / total, 4 places; 0 when total is 0"),
+    median_days_to_response=nullable(
+        dict(RATE, description="median whole UTC days from applyDate to first response; null without any")
+    ),
+)
 JOBAPPS_LIST = {
     "description": "Without `limit`: every JobApplication, newest applyDate first. With `limit`: one page "
     "`{items, next_cursor}`; pass `next_cursor` back as `cursor` for the next page, null on "
@@ -227,7 +245,7 @@ RESPONSES = {
     "get_user_google_mails": Responses(array(ref("Mail"))),
     # Job applications.
     "get_jobapps": Responses(JOBAPPS_LIST, ErrorCode.NOT_FOUND),
-    "get_statuses": Responses(array(ref("Status"))),
+    "get_statuses": Responses(array(ref("ListedStatus"))),
     "get_status_history": Responses(array(ref("StatusChange")), ErrorCode.NOT_FOUND),
     "add_jobapp": Responses(ref("JobApplication"), ErrorCode.NOT_FOUND, ErrorCode.QUOTA_EXCEEDED),
     "update_jobapp": Responses(NULL, ErrorCode.NOT_FOUND),
@@ -237,6 +255,33 @@ RESPONSES = {
     "add_jobapp_note": Responses(ref("Note"), ErrorCode.NOT_FOUND, ErrorCode.QUOTA_EXCEEDED),
     "update_jobapp_note": Responses(NULL, ErrorCode.NOT_FOUND),
     "delete_jobapp_note": Responses(NULL, ErrorCode.NOT_FOUND),
+    "add_status": Responses(ref("ListedStatus"), ErrorCode.QUOTA_EXCEEDED),
+    "update_status": Responses(ref("ListedStatus"), ErrorCode.NOT_FOUND),
+    "delete_status": Responses(NULL, ErrorCode.NOT_FOUND),
+    "export_csv": Responses(
+        {
+            "type": "string",
+            "format": "binary",
+            "description": "text/csv, RFC 4180, header `id,job_title,company,status,rejected,applied_on,"
+            "source,location,job_url,notes,last_update`; cells starting with = + - @ get a leading '.",
+        },
+        ErrorCode.NOT_FOUND,
+        produces="text/csv",
+    ),
+    "import_csv": Responses(
+        obj(
+            created=COUNT,
+            skipped=array(
+                obj(
+                    line={"type": "integer", "minimum": 2, "description": "the header is line 1"},
+                    reason=STRING,
+                )
+            ),
+        ),
+        consumes="text/csv",
+    ),
+    "get_duplicates": Responses(array(array(ref("JobApplication")))),
+    "merge_jobapps": Responses(ref("JobApplication"), ErrorCode.NOT_FOUND, ErrorCode.QUOTA_EXCEEDED),
     # Reminders and the calendar feed.
     "add_reminder": Responses(ref("Reminder"), ErrorCode.NOT_FOUND, ErrorCode.QUOTA_EXCEEDED),
     "update_reminder": Responses(ref("Reminder"), ErrorCode.NOT_FOUND),
@@ -261,5 +306,31 @@ RESPONSES = {
     "get_word_count": Responses(array(obj(word=STRING, value=COUNT))),
     "get_count_by_jobtitle_and_statuses": Responses(
         obj(jobs=array(STRING), statuses=array(STRING), data=array(obj(name=STRING, data=array(COUNT))))
+    ),
+    "get_funnel": Responses(
+        obj(
+            stages=array(obj(status_id=INTEGER, status=STRING, reached=COUNT, rejected_here=COUNT)),
+            conversion=array(
+                dict(RATE, description="reached[i+1] / reached[i], 4 places; 0 when reached[i] is 0")
+            ),
+        ),
+        ErrorCode.INVALID_PARAMETERS,
+    ),
+    "get_response_stats": Responses(
+        obj(
+            **RESPONSE_SUMMARY,
+            by_source=array(obj(source_bucket=STRING, **RESPONSE_SUMMARY)),
+        ),
+        ErrorCode.INVALID_PARAMETERS,
+    ),
+    "get_weekly_activity": Responses(
+        array(
+            obj(
+                week={"type": "string", "description": "ISO week, e.g. 2026-W48"},
+                applied=COUNT,
+                responses=COUNT,
+            )
+        ),
+        ErrorCode.INVALID_PARAMETERS,
     ),
 }

@@ -47,6 +47,15 @@ class Id(Scalar):
         return value
 
 
+class Ordinal(Id):
+    """A non-negative integer (a sort position), given like an id."""
+
+    def parse(self, node, cstruct):
+        if cstruct == 0 or cstruct == "0":
+            return 0
+        return super().parse(node, cstruct)
+
+
 class Flag(Scalar):
     """A JSON boolean, or one of "true"/"false"/"1"/"0"."""
 
@@ -106,8 +115,25 @@ class ApplicationDate(Scalar):
             raise colander.Invalid(node, "must be a date within years 1 to 9999 in UTC") from None
 
 
-def required_text(max_length, **kw):
-    return colander.SchemaNode(Text(), validator=colander.Length(min=1, max=max_length), **kw)
+class Day(Scalar):
+    """A calendar day, ``YYYY-MM-DD``, returned as a ``datetime.date``."""
+
+    def to_json(self, value):
+        return value.isoformat()
+
+    def parse(self, node, cstruct):
+        if not isinstance(cstruct, str) or not cstruct.isascii() or len(cstruct) != 10:
+            raise colander.Invalid(node, "must be YYYY-MM-DD")
+        try:
+            return datetime.date.fromisoformat(cstruct)
+        except ValueError:
+            raise colander.Invalid(node, "must be YYYY-MM-DD") from None
+
+
+def required_text(max_length, *validators, **kw):
+    return colander.SchemaNode(
+        Text(), validator=colander.All(colander.Length(min=1, max=max_length), *validators), **kw
+    )
 
 
 # Provider access tokens are a few hundred characters; room to spare without storing megabytes.
@@ -164,6 +190,10 @@ def body_validator(request, schema=None, **kwargs):
         request.errors.add("body", "", "body must be a JSON object")
         return
     _validate(request, schema, "body", payload)
+
+
+def raw_body_validator(request, **kwargs):
+    """A body taken as it comes (a CSV file, say): the endpoint reads ``request.body`` itself."""
 
 
 def querystring_validator(request, schema=None, **kwargs):

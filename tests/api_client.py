@@ -21,10 +21,10 @@ PUBLIC_ENDPOINTS = frozenset(
         "/api/users/refresh_token",
         "/api/users/logout",
         "/api/users/auth_social_user",
+        "/api/users/calendar.ics",  # its key is the credential
+        "/api/users/verify_email",  # the mailed token is the credential
         "/api/users/request_password_reset",
         "/api/users/reset_password",  # the mailed token is the credential
-        "/api/users/verify_email",  # likewise
-        "/api/users/calendar.ics",  # its key is the credential
     }
 )
 

@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from jobhax import configure, main
 from jobhax.api import PUBLIC
 from jobhax.db import embedded_database_url
+from jobhax.jobapps.statuses import SHARED_STATUSES
 from jobhax.migrations import upgrade
 from tests.api_client import HTTP_STATUS_MODES, LEGACY, STANDARD, ApiClient, asserts_error_codes, test_app
 from tests.databases import drop_database, recreate_database
@@ -179,7 +180,17 @@ def truncatable_tables(engine):
 def clean_database(engine, truncatable_tables):
     yield
     with engine.begin() as connection:
+        # Custom statuses belong to users, so the cascade empties application_statuses: the shared five
+        # are put back as revision 0001 seeded them.
         connection.execute(text(f"TRUNCATE {', '.join(truncatable_tables)} RESTART IDENTITY CASCADE"))
+        connection.execute(
+            text(
+                "INSERT INTO application_statuses (id, value, position) "
+                "SELECT n, v, n FROM unnest(CAST(:values AS text[])) WITH ORDINALITY AS s(v, n) "
+                "ON CONFLICT DO NOTHING"
+            ),
+            {"values": list(SHARED_STATUSES)},
+        )
 
 
 @pytest.fixture

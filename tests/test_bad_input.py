@@ -105,6 +105,13 @@ BODIES = {
         lambda ids: {"url": "https://93.184.216.34/hook", "events": ["jobapp.created"]},
     ),
     "delete_webhook": ("/api/users/delete_webhook", lambda ids: {"webhook_id": 1}),
+    "add_status": ("/api/jobapps/add_status", lambda ids: {"value": "Ghosted"}),
+    "update_status": ("/api/jobapps/update_status", lambda ids: {"status_id": 6, "value": "Ghosted"}),
+    "delete_status": ("/api/jobapps/delete_status", lambda ids: {"status_id": 6, "replace_with": 1}),
+    "merge_jobapps": (
+        "/api/jobapps/merge_jobapps",
+        lambda ids: {"keep_id": ids["jobapp"], "merge_ids": [ids["jobapp"] + 1]},
+    ),
 }
 
 # Each whole-body case: (raw body, Content-Type).
@@ -143,6 +150,10 @@ REQUIRED = {
     "change_password": ["old_password", "password", "password2"],
     "add_reminder": ["jobapp_id", "due_at", "text"],
     "add_webhook": ["url", "events"],
+    "add_status": ["value"],
+    "update_status": ["status_id"],
+    "delete_status": ["status_id", "replace_with"],
+    "merge_jobapps": ["keep_id", "merge_ids"],
 }
 
 # Each per-field case replaces one string field of the valid body.

@@ -52,6 +52,13 @@ AUTHENTICATED_ROUTES = {
     ("add_jobapp_note", "POST"),
     ("update_jobapp_note", "POST"),
     ("delete_jobapp_note", "POST"),
+    ("add_status", "POST"),
+    ("update_status", "POST"),
+    ("delete_status", "POST"),
+    ("export_csv", "GET"),
+    ("import_csv", "POST"),
+    ("get_duplicates", "GET"),
+    ("merge_jobapps", "POST"),
     ("get_total_application_count", "GET"),
     ("get_application_count_by_month", "GET"),
     ("get_application_count_by_month_with_total", "GET"),
@@ -67,6 +74,9 @@ AUTHENTICATED_ROUTES = {
     ("add_webhook", "POST"),
     ("get_webhooks", "GET"),
     ("delete_webhook", "POST"),
+    ("get_funnel", "GET"),
+    ("get_response_stats", "GET"),
+    ("get_weekly_activity", "GET"),
 }
 
 

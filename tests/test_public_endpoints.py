@@ -6,7 +6,6 @@ import itertools
 import pytest
 
 from jobhax.accounts import email_tokens
-from jobhax.clock import utcnow
 from jobhax.reminders.services import calendar_key
 from tests.api_client import PUBLIC_ENDPOINTS, assert_ok
 from tests.factories import PASSWORD
@@ -80,29 +79,30 @@ def _call_every_public_endpoint(testapp, provider, client, user, headers):
         _credentials(client, provider="google-oauth2", token=f"google-token-{n}"),
         headers=headers,
     )
+    key = _calendar_key(testapp, user)
+    called["/api/users/calendar.ics"] = testapp.get("/api/users/calendar.ics", {"key": key}, headers=headers)
+    # The mailed token is the credential of these two; the request for a reset names only an address.
+    called["/api/users/verify_email"] = testapp.post_json(
+        "/api/users/verify_email",
+        {"token": _mailed_token(testapp, user, email_tokens.VERIFY_EMAIL)},
+        headers=headers,
+    )
     called["/api/users/request_password_reset"] = testapp.post_json(
         "/api/users/request_password_reset", {"email": user.email}, headers=headers
     )
-    token = _mailed_token(testapp, user, email_tokens.VERIFY_EMAIL)
-    called["/api/users/verify_email"] = testapp.post_json(
-        "/api/users/verify_email", {"token": token}, headers=headers
-    )
-    token = _mailed_token(testapp, user, email_tokens.RESET_PASSWORD)
+    # Last: a reset ends the user's sessions (the same password again, for the next round's login).
+    reset = {"token": _mailed_token(testapp, user, email_tokens.RESET_PASSWORD), "password": PASSWORD}
     called["/api/users/reset_password"] = testapp.post_json(
-        "/api/users/reset_password",
-        {"token": token, "password": PASSWORD, "password2": PASSWORD},
-        headers=headers,
+        "/api/users/reset_password", dict(reset, password2=PASSWORD), headers=headers
     )
-    key = _calendar_key(testapp, user)
-    called["/api/users/calendar.ics"] = testapp.get("/api/users/calendar.ics", {"key": key}, headers=headers)
     return called
 
 
 def _mailed_token(testapp, user, purpose):
-    """A token as the mail job issues it (the tests of the mails themselves read it from real mail)."""
+    """A token as the user's mail would carry it, committed."""
     session = testapp.app.registry["dbsession_factory"]()
     try:
-        token = email_tokens.issue(session, user.id, purpose, utcnow())
+        token = email_tokens.issue(session, user.id, purpose, datetime.datetime.now(datetime.UTC))
         session.commit()
         return token
     finally:

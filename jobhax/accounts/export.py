@@ -4,7 +4,7 @@ The document is written while it is sent: each section is read through a server-
 :data:`BATCH` rows, so memory stays flat whatever the user holds, and the number of statements is fixed.
 It is read in one REPEATABLE READ transaction of its own (the request's has committed by the time the body
 is sent), so the sections agree with each other. Password hashes, token digests and provider tokens are
-never selected.
+never selected, nor webhook secrets or the calendar feed's key.
 """
 
 import datetime
@@ -17,6 +17,8 @@ from jobhax.accounts.models import EmailToken, OAuthClient, OAuthToken, SocialAc
 from jobhax.accounts.profile import get_profile
 from jobhax.jobapps.models import ApplicationStatus, JobApplication, JobPosting, Note, StatusHistory
 from jobhax.mailimport.models import Mail, MailImport
+from jobhax.reminders.models import Reminder
+from jobhax.webhooks.models import Webhook
 
 BATCH = 500
 
@@ -24,19 +26,23 @@ BATCH = 500
 def _sections(user_id):
     """(name, statement) in document order; every column selected is labelled as the document names it."""
     own_jobapps = select(JobApplication.id).where(JobApplication.user_id == user_id)
+
+    def own(model, *columns):
+        """The user's rows of ``model`` (it has user_id), oldest first."""
+        return select(*columns).where(model.user_id == user_id).order_by(model.id)
+
     return [
         (
             "providers",
-            select(
+            own(
+                SocialAccount,
                 SocialAccount.provider,
                 SocialAccount.subject,
                 SocialAccount.email,
                 SocialAccount.token_usable,
                 SocialAccount.created_at,
                 SocialAccount.updated_at,
-            )
-            .where(SocialAccount.user_id == user_id)
-            .order_by(SocialAccount.id),
+            ),
         ),
         (
             "sessions",
@@ -53,9 +59,23 @@ def _sections(user_id):
         ),
         (
             "mailed_tokens",
-            select(EmailToken.purpose, EmailToken.created_at, EmailToken.expires_at, EmailToken.used_at)
-            .where(EmailToken.user_id == user_id)
-            .order_by(EmailToken.id),
+            own(
+                EmailToken,
+                EmailToken.purpose,
+                EmailToken.created_at,
+                EmailToken.expires_at,
+                EmailToken.used_at,
+            ),
+        ),
+        (
+            "statuses",
+            own(
+                ApplicationStatus,
+                ApplicationStatus.id,
+                ApplicationStatus.value,
+                ApplicationStatus.position,
+                ApplicationStatus.deleted_at,
+            ),
         ),
         (
             "applications",
@@ -68,7 +88,11 @@ def _sections(user_id):
                 JobApplication.status_id,
                 ApplicationStatus.value.label("status"),
                 JobApplication.is_rejected,
+                JobApplication.rejection_changed_at,
+                JobApplication.rejection_msg_id,
                 JobApplication.apply_date,
+                JobApplication.job_url,
+                JobApplication.location,
                 JobApplication.msg_id,
                 JobApplication.created_at,
                 JobApplication.deleted_at,
@@ -84,6 +108,8 @@ def _sections(user_id):
                 StatusHistory.status_id,
                 ApplicationStatus.value.label("status"),
                 StatusHistory.changed_at,
+                StatusHistory.origin,
+                StatusHistory.msg_id,
             )
             .join(ApplicationStatus, ApplicationStatus.id == StatusHistory.status_id)
             .where(StatusHistory.jobapp_id.in_(own_jobapps))
@@ -108,10 +134,24 @@ def _sections(user_id):
             .order_by(JobPosting.jobapp_id),
         ),
         (
+            "reminders",
+            own(
+                Reminder,
+                Reminder.id,
+                Reminder.jobapp_id,
+                Reminder.due_at,
+                Reminder.text,
+                Reminder.done,
+                Reminder.created_at,
+            ),
+        ),
+        (
+            "webhooks",
+            own(Webhook, Webhook.id, Webhook.url, Webhook.events, Webhook.created_at, Webhook.disabled_at),
+        ),
+        (
             "mails",
-            select(Mail.id, Mail.jobapp_id, Mail.msg_id, Mail.subject, Mail.body, Mail.date)
-            .where(Mail.user_id == user_id)
-            .order_by(Mail.id),
+            own(Mail, Mail.id, Mail.jobapp_id, Mail.msg_id, Mail.subject, Mail.body, Mail.date),
         ),
         (
             "mail_imports",

@@ -3,10 +3,12 @@ from datetime import datetime
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Computed,
     DateTime,
     ForeignKey,
+    Identity,
     Index,
-    SmallInteger,
+    Integer,
     String,
     Text,
     func,
@@ -22,13 +24,34 @@ COMPANY_MAX = 255
 SOURCE_MAX = 100
 LOGO_MAX = 2000
 NOTE_MAX = 10000
+URL_MAX = 2048
+LOCATION_MAX = 255
+STATUS_VALUE_MAX = 64
+# Ids 1-5 are the shared statuses seeded by revision 0001; custom statuses are numbered after them.
+FIRST_CUSTOM_STATUS_ID = 6
 
 
 class ApplicationStatus(Base):
-    __tablename__ = "application_statuses"
+    """A status: one of the five shared ones (``user_id`` null) or a user's own custom status."""
 
-    id: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
-    value: Mapped[str] = mapped_column(String(64), unique=True)
+    __tablename__ = "application_statuses"
+    __table_args__ = (
+        # An owner's live values are unique whatever their case; the shared values are checked by the rule.
+        Index(
+            "uq_application_statuses_user_value",
+            "user_id",
+            text("lower(value)"),
+            unique=True,
+            postgresql_where=text("deleted_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, Identity(start=FIRST_CUSTOM_STATUS_ID), primary_key=True)
+    value: Mapped[str] = mapped_column(String(STATUS_VALUE_MAX))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    # A deleted custom status stays for the history rows that name it; it is no longer listed or usable.
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class JobApplication(Base):
@@ -40,6 +63,14 @@ class JobApplication(Base):
             "user_id",
             text("apply_date DESC"),
             text("id DESC"),
+            postgresql_where=text("deleted_at IS NULL"),
+        ),
+        # get_duplicates groups a user's live applications by these keys (jobhax/sql/0007_duplicate_keys.sql).
+        Index(
+            "ix_job_applications_user_duplicate_keys",
+            "user_id",
+            "company_key",
+            "title_key",
             postgresql_where=text("deleted_at IS NULL"),
         ),
         # The Gmail import never creates one message twice for a user.
@@ -59,15 +90,21 @@ class JobApplication(Base):
     company_logo: Mapped[str | None] = mapped_column(String(LOGO_MAX))
     source: Mapped[str] = mapped_column(String(SOURCE_MAX), default="", server_default="")
     status_id: Mapped[int | None] = mapped_column(ForeignKey("application_statuses.id"))
+    job_url: Mapped[str | None] = mapped_column(String(URL_MAX))
+    location: Mapped[str | None] = mapped_column(String(LOCATION_MAX))
     is_rejected: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
     apply_date: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     msg_id: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # When is_rejected last changed (by hand: the time of the edit; from mail: the message's date), and
-    # the message that changed it (None: by hand). lastUpdate and "a later hand edit wins" read them.
+    # the message that changed it (None: by hand). lastUpdate, "a later hand edit wins" and the insights'
+    # response times read them; a trigger dates changes a writer leaves undated (jobhax/sql/0008_insights.sql).
     rejection_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     rejection_msg_id: Mapped[str | None] = mapped_column(String(255))
+    # Kept by PostgreSQL: the company and title as get_duplicates compares them.
+    company_key: Mapped[str] = mapped_column(Text, Computed("company_key((company)::text)", persisted=True))
+    title_key: Mapped[str] = mapped_column(Text, Computed("title_key((job_title)::text)", persisted=True))
 
 
 ORIGIN_USER = "user"

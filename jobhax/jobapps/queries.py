@@ -1,7 +1,8 @@
-"""The job list, built once with SQLAlchemy Core: get_jobapps (whole or by keyset pages) and the application
-objects of webhook events, each as JSON that PostgreSQL builds. Every query is scoped to the caller."""
+"""The job list, built once with SQLAlchemy Core: get_jobapps (whole or by keyset pages), get_duplicates'
+groups and the application objects of webhook events, each as JSON that PostgreSQL builds. Every query is
+scoped to the caller."""
 
-from sqlalchemy import Text, any_, case, func, literal_column, null, select, tuple_
+from sqlalchemy import Text, and_, any_, case, func, literal_column, null, select, tuple_
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from jobhax.jobapps.models import ApplicationStatus, JobApplication, StatusHistory
@@ -52,6 +53,8 @@ def _live_jobapp_rows(user_id, status_id):
             jobapps.c.source,
             jobapps.c.is_rejected,
             jobapps.c.user_id,
+            jobapps.c.job_url,
+            jobapps.c.location,
             last_update_column(jobapps.c),
         )
         .select_from(jobapps.outerjoin(statuses, statuses.c.id == jobapps.c.status_id))
@@ -84,6 +87,7 @@ def _jobapp_object(row):
         *(_key("companyLogo"), logo, _key("applyDate"), apply_date),
         *(_key("msgId"), row.msg_id, _key("source"), row.source),
         *(_key("isRejected"), row.is_rejected, _key("user"), row.user_id),
+        *(_key("jobUrl"), row.job_url, _key("location"), row.location),
         *(_key("lastUpdate"), last_update),
     )
 
@@ -106,6 +110,42 @@ def jobapp_objects_statement(user_id, jobapp_ids):
     get_jobapps answers it: the payloads of webhook events."""
     rows = _live_jobapp_rows(user_id, None).where(JobApplication.id == any_(jobapp_ids)).subquery("p")
     return select(rows.c.id, _jobapp_object(rows.c).label("object"))
+
+
+def duplicate_groups_json_statement(user_id):
+    """get_duplicates' answer as JSON text: the caller's live applications whose company_key and title_key
+    (generated columns) agree, in groups of two or more ordered by company then title (code points), each
+    group newest first, as get_jobapps objects."""
+    jobapps = JobApplication.__table__
+    live = and_(jobapps.c.user_id == user_id, jobapps.c.deleted_at.is_(None))
+    keys = (
+        select(jobapps.c.company_key, jobapps.c.title_key)
+        .where(live)
+        .group_by(jobapps.c.company_key, jobapps.c.title_key)
+        .having(func.count() > 1)
+        .subquery("keys")
+    )
+    rows = (
+        _live_jobapp_rows(user_id, None)
+        .add_columns(jobapps.c.company_key, jobapps.c.title_key)
+        .join(
+            keys, and_(keys.c.company_key == jobapps.c.company_key, keys.c.title_key == jobapps.c.title_key)
+        )
+        .subquery("p")
+        .c
+    )
+    groups = (
+        select(
+            rows.company_key,
+            rows.title_key,
+            func.json_agg(aggregate_order_by(_jobapp_object(rows), *_newest_first(rows))).label("apps"),
+        )
+        .group_by(rows.company_key, rows.title_key)
+        .subquery("groups")
+        .c
+    )
+    ordered = aggregate_order_by(groups.apps, groups.company_key.collate("C"), groups.title_key.collate("C"))
+    return select(func.coalesce(func.json_agg(ordered), literal_column("'[]'::json")).cast(Text))
 
 
 def list_jobapps_json(dbsession, user_id, status_id=None):

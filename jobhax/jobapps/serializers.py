@@ -26,6 +26,11 @@ def https_only(url):
     return url if isinstance(url, str) and url[:8].lower() == "https://" and len(url) > 8 else None
 
 
+def listed_status_json(status_id, value, position):
+    """A status as get_statuses and the custom status endpoints answer it."""
+    return {"id": status_id, "value": value, "position": position}
+
+
 def jobapp_json(jobapp, status_value, last_update=None):
     """``last_update``: the newest history row or rejection change (``lastUpdate``)."""
     return {
@@ -39,6 +44,8 @@ def jobapp_json(jobapp, status_value, last_update=None):
         "source": jobapp.source,
         "isRejected": jobapp.is_rejected,
         "user": jobapp.user_id,
+        "jobUrl": jobapp.job_url,
+        "location": jobapp.location,
         "lastUpdate": utc_z(last_update) if last_update is not None else None,
     }
 

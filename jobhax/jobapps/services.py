@@ -1,10 +1,12 @@
 """Job application rules. Every lookup is scoped to the caller: a foreign id is a missing id."""
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import DateTime, Integer, bindparam, delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from jobhax import quotas
 from jobhax.clock import utcnow
 from jobhax.envelope import ApiError, ErrorCode
+from jobhax.jobapps import queries
 from jobhax.jobapps.models import (
     ORIGIN_USER,
     ApplicationStatus,
@@ -16,27 +18,12 @@ from jobhax.jobapps.models import (
 from jobhax.webhooks import events as webhook_events
 
 APPLIED = 1
-STATUS_ID_MAX = 32_767
 
 
 def _live_jobapp(user_id):
     return select(JobApplication).where(
         JobApplication.user_id == user_id, JobApplication.deleted_at.is_(None)
     )
-
-
-def get_statuses(dbsession):
-    return dbsession.scalars(select(ApplicationStatus).order_by(ApplicationStatus.id)).all()
-
-
-def require_status(dbsession, status_id):
-    # Status ids are smallints: a larger id cannot exist, and PostgreSQL would refuse to compare it (a 500).
-    if status_id > STATUS_ID_MAX:
-        raise ApiError(ErrorCode.NOT_FOUND)
-    status = dbsession.get(ApplicationStatus, status_id)
-    if status is None:
-        raise ApiError(ErrorCode.NOT_FOUND)
-    return status
 
 
 def require_jobapp(dbsession, user_id, jobapp_id, for_update=False):
@@ -47,6 +34,23 @@ def require_jobapp(dbsession, user_id, jobapp_id, for_update=False):
     if jobapp is None:
         raise ApiError(ErrorCode.NOT_FOUND)
     return jobapp
+
+
+def jobapp_with_status(dbsession, user_id, jobapp_id):
+    """``(JobApplication, status value, last update)`` of a live application of the user's, read afresh."""
+    row = dbsession.execute(
+        select(JobApplication, ApplicationStatus.value, queries.last_update_column())
+        .outerjoin(ApplicationStatus, ApplicationStatus.id == JobApplication.status_id)
+        .where(
+            JobApplication.id == jobapp_id,
+            JobApplication.user_id == user_id,
+            JobApplication.deleted_at.is_(None),
+        )
+        .execution_options(populate_existing=True)
+    ).first()
+    if row is None:
+        raise ApiError(ErrorCode.NOT_FOUND)
+    return row
 
 
 def add_jobapp(
@@ -60,6 +64,8 @@ def add_jobapp(
     source="",
     msg_id=None,
     company_logo=None,
+    job_url=None,
+    location=None,
     now=None,
 ):
     quotas.ensure_room(
@@ -81,6 +87,8 @@ def add_jobapp(
         source=source,
         msg_id=msg_id,
         company_logo=company_logo,
+        job_url=job_url or None,
+        location=location or None,
         is_rejected=False,
     )
     dbsession.add(jobapp)
@@ -90,26 +98,52 @@ def add_jobapp(
     return jobapp
 
 
-def record_first_status(dbsession, jobapp_ids, status_id, changed_at, origin=ORIGIN_USER):
-    """The first history row of each new application, in one statement: add_jobapp and the Gmail import
-    both start an application's history here. ``changed_at``: one time for all, or one per application
-    (the import dates each by its confirmation); ``origin``: "user" or "import"."""
-    times = changed_at if isinstance(changed_at, list | tuple) else [changed_at] * len(jobapp_ids)
+def record_first_status(dbsession, jobapp_ids, status_ids, changed_at, origin=ORIGIN_USER):
+    """The first history row of each new application, in one statement whatever their number: add_jobapp,
+    the Gmail import and import_csv all start an application's history here. ``status_ids``: one status
+    for all, or one per application (import_csv); ``changed_at``: one time for all, or one per application
+    (the Gmail import dates each by its confirmation); ``origin``: "user" or "import"."""
+    if isinstance(status_ids, int):
+        status_ids = [status_ids] * len(jobapp_ids)
+    if not isinstance(changed_at, list | tuple):
+        changed_at = [changed_at] * len(jobapp_ids)
+    ids = ARRAY(Integer)
     dbsession.execute(
-        insert(StatusHistory).values(
-            [
-                {"jobapp_id": jobapp_id, "status_id": status_id, "changed_at": time, "origin": origin}
-                for jobapp_id, time in zip(jobapp_ids, times, strict=True)
-            ]
+        insert(StatusHistory).from_select(
+            ["jobapp_id", "status_id", "changed_at", "origin"],
+            select(
+                func.unnest(bindparam("jobapp_ids", list(jobapp_ids), type_=ids)),
+                func.unnest(bindparam("status_ids", list(status_ids), type_=ids)),
+                func.unnest(bindparam("changed_at", list(changed_at), type_=ARRAY(DateTime(timezone=True)))),
+                bindparam("origin", origin),
+            ),
         )
     )
 
 
-def update_jobapp(dbsession, jobapp, *, status_id=None, rejected=None, now=None):
-    """Apply the changes by hand; a status change appends exactly one history row, a rejection change
-    records when it happened (both then win over older mail)."""
+# update_jobapp's fields beside status and rejection, by the name the API gives them.
+EDITABLE_FIELDS = {
+    "job_title": "job_title",
+    "company": "company",
+    "source": "source",
+    "application_date": "apply_date",
+    "job_url": "job_url",
+    "location": "location",
+}
+
+
+def update_jobapp(dbsession, jobapp, *, status_id=None, rejected=None, now=None, **fields):
+    """Apply the changes by hand in one UPDATE; a status change appends exactly one history row, a
+    rejection change records when it happened (both then win over older mail).
+
+    Counters follow by trigger whatever changed; empty ``job_url`` or ``location`` clear them.
+    """
     now = now or utcnow()
     from_status_id = jobapp.status_id
+    for name, value in fields.items():
+        if name in ("job_url", "location"):
+            value = value or None
+        setattr(jobapp, EDITABLE_FIELDS[name], value)
     if rejected is not None and rejected != jobapp.is_rejected:
         jobapp.is_rejected = rejected
         jobapp.rejection_changed_at, jobapp.rejection_msg_id = now, None

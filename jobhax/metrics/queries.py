@@ -13,7 +13,7 @@ freeze time and the month window is the one the request saw.
 
 import datetime
 
-from sqlalchemy import BigInteger, Date, Integer, SmallInteger, String, column, func, select, table, text
+from sqlalchemy import BigInteger, Date, Integer, String, column, func, select, table, text
 
 from jobhax.jobapps.models import ApplicationStatus
 
@@ -44,7 +44,7 @@ def _counts(name, *keys):
 monthly_source_counts = _counts(
     "monthly_source_counts", column("month", Date), column("source_bucket", String)
 )
-status_counts = _counts("status_counts", column("status_id", SmallInteger))
+status_counts = _counts("status_counts", column("status_id", Integer))
 
 
 def _total(counts):
@@ -120,8 +120,9 @@ _WORD_COUNT = """SELECT coalesce(json_agg(json_build_object('word', company, 'va
 FROM (SELECT company, sum(count::integer) AS n FROM metrics.company_counts WHERE user_id = :user_id
       GROUP BY company HAVING sum(count::integer) > 0) AS c"""
 
-# Every status, even unused ones, in id order; ``jobs`` = titles that have a status, by total count; one
-# row of counts per status, in ``jobs`` order. The status-by-title grid joins on the titles' positions
+# Every status the caller sees (the shared five and their own live custom ones), even unused ones, in id
+# order; ``jobs`` = titles that have a status, by total count; one row of counts per status, in ``jobs``
+# order. The status-by-title grid joins on the titles' positions
 # (integers), not on the titles: sorting 7,500 cells by text in the database's collation cost most of it.
 _JOBTITLE_AND_STATUSES = """WITH t AS (
     SELECT job_title, status_id, sum(count::integer) AS n FROM metrics.title_status_counts
@@ -136,6 +137,7 @@ rows AS (
                                    FILTER (WHERE j.position IS NOT NULL), '[]') AS counts
     FROM application_statuses s LEFT JOIN jobs j ON true
     LEFT JOIN cells c ON c.status_id = s.id AND c.position = j.position
+    WHERE s.user_id IS NULL OR (s.user_id = :user_id AND s.deleted_at IS NULL)
     GROUP BY s.id, s.value)
 SELECT json_build_object(
     'jobs', (SELECT coalesce(json_agg(job_title ORDER BY position), '[]') FROM jobs),

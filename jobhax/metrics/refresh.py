@@ -56,6 +56,7 @@ def refresh_reports(connection, progress=silent):
     """
     # Not a view, but as periodic: fold the metric counters' partial rows (jobhax/sql/0003_metric_counts.sql).
     connection.execute(text("SELECT metrics.compact_counts()"))
+    connection.execute(text("SELECT metrics.compact_insight_counts()"))
     done = []
     views = materialized_views(connection)
     with progress(total=len(views), desc="refresh-reports", unit="view") as bar:

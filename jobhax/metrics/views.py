@@ -3,9 +3,12 @@
 from jobhax.api import AUTHENTICATED, ApiService
 from jobhax.clock import utc_today
 from jobhax.envelope import envelope, json_text_response
-from jobhax.metrics import queries
+from jobhax.metrics import insights, queries
+from jobhax.metrics.request_schemas import InsightsQuery
+from jobhax.validation import querystring_validator
 
 AUTH = dict(permission=AUTHENTICATED)
+INSIGHTS = dict(schema=InsightsQuery, validators=(querystring_validator,), **AUTH)
 
 get_total_application_count_service = ApiService(
     "get_total_application_count",
@@ -37,6 +40,21 @@ get_count_by_jobtitle_and_statuses_service = ApiService(
     "/api/metrics/get_count_by_jobtitle_and_statuses",
     "The caller's applications per job title and status.",
 )
+get_funnel_service = ApiService(
+    "get_funnel",
+    "/api/metrics/get_funnel",
+    "How far the caller's applications got: Applied, Phone Screen, Onsite Interview, Offer.",
+)
+get_response_stats_service = ApiService(
+    "get_response_stats",
+    "/api/metrics/get_response_stats",
+    "How many of the caller's applications got an answer, and how fast, overall and per source.",
+)
+get_weekly_activity_service = ApiService(
+    "get_weekly_activity",
+    "/api/metrics/get_weekly_activity",
+    "Applications and first responses per ISO week, the last 12 weeks (UTC).",
+)
 
 # Every metric endpoint, for the benchmark, the soak and the tests.
 ENDPOINTS = tuple(
@@ -48,6 +66,9 @@ ENDPOINTS = tuple(
         get_count_by_statuses_service,
         get_word_count_service,
         get_count_by_jobtitle_and_statuses_service,
+        get_funnel_service,
+        get_response_stats_service,
+        get_weekly_activity_service,
     )
 )
 
@@ -91,4 +112,25 @@ def get_word_count(request):
 def get_count_by_jobtitle_and_statuses(request):
     return json_text_response(
         request, queries.count_by_jobtitle_and_statuses_json(request.dbsession, request.authenticated_userid)
+    )
+
+
+def _days(request):
+    return insights.Days(request.validated.get("from"), request.validated.get("to"))
+
+
+@get_funnel_service.get(**INSIGHTS)
+def get_funnel(request):
+    return envelope(insights.funnel(request.dbsession, request.authenticated_userid, _days(request)))
+
+
+@get_response_stats_service.get(**INSIGHTS)
+def get_response_stats(request):
+    return envelope(insights.response_stats(request.dbsession, request.authenticated_userid, _days(request)))
+
+
+@get_weekly_activity_service.get(**INSIGHTS)
+def get_weekly_activity(request):
+    return envelope(
+        insights.weekly_activity(request.dbsession, request.authenticated_userid, _days(request), utc_today())
     )

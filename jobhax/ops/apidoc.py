@@ -54,9 +54,23 @@ class IdConverter(IntegerTypeConverter):
         return converted
 
 
+class OrdinalConverter(IntegerTypeConverter):
+    def convert_type(self, node):
+        converted = super().convert_type(node)
+        converted.update(minimum=0, maximum=validation.MAX_ID)
+        return converted
+
+
+class DayConverter(StringTypeConverter):
+    def convert_type(self, node):
+        return dict(super().convert_type(node), format="date", pattern="^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
 class TextConverter(StringTypeConverter):
     def convert_type(self, node):
-        return dict(super().convert_type(node), pattern=NO_NUL)
+        converted = super().convert_type(node)
+        converted.setdefault("pattern", NO_NUL)
+        return converted
 
 
 class ApplicationDateConverter(StringTypeConverter):
@@ -75,6 +89,8 @@ class TypeConverter(TypeConversionDispatcher):
         super().__init__(
             {
                 validation.Id: IdConverter,
+                validation.Ordinal: OrdinalConverter,
+                validation.Day: DayConverter,
                 validation.Flag: BooleanTypeConverter,
                 validation.Text: TextConverter,
                 validation.ApplicationDate: ApplicationDateConverter,
@@ -139,8 +155,9 @@ def error_message_schema(codes):
     messages = sorted({code.message for code in codes})
     if ErrorCode.INVALID_PARAMETERS not in codes:
         return {"type": "string", "enum": messages}
+    # ECMA-262 patterns: escape the metacharacters only (re.escape also escapes spaces, which ECMA refuses).
     alternatives = "|".join(
-        re.escape(message).replace("\\ ", " ")
+        re.sub(r"([.^$*+?()\[\]{}|\\])", r"\\\1", message)
         + ("( .+)?" if message == ErrorCode.INVALID_PARAMETERS.message else "")
         for message in messages
     )
@@ -303,6 +320,17 @@ def build_document(registry):
             declared = RESPONSES[service.name]
             if declared.produces:
                 operation["produces"] = [declared.produces, "application/json"]
+            if declared.consumes:
+                operation["consumes"] = [declared.consumes]
+                operation.setdefault("parameters", []).append(
+                    {
+                        "name": "body",
+                        "in": "body",
+                        "required": True,
+                        "description": f"The file, as {declared.consumes} (at most 1,048,576 bytes).",
+                        "schema": {"type": "string"},
+                    }
+                )
     document["paths"].update(copy.deepcopy(OAUTH_PATHS))
     document["definitions"] = dict(document.get("definitions", {}), **DEFINITIONS)
     document["securityDefinitions"] = {

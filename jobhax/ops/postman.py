@@ -4,10 +4,11 @@ docs/jobhax.postman_collection.json.
 Variables: ``baseUrl``, ``clientId``, ``clientSecret`` (from ``make run``), ``accessToken`` and
 ``refreshToken`` (stored by the login, refresh and social-login requests' test scripts, from successful
 answers only), ``jobappId``, ``noteId``, ``reminderId``, ``webhookId`` (stored by the add_* requests),
-``calendarKey`` (stored by get_calendar_url and reset_calendar_key), ``googleToken``, ``linkedinToken``,
-and ``verifyToken`` / ``resetToken`` (the tokens of the mailed links: with `make run`, the .eml files
-under var/mail/). Requests that need a Google or LinkedIn token or a mailed token are skipped while it
-is empty, so the whole collection runs green (Postman's "Run collection", ``newman run``) for a user
+``statusId`` (add_status), ``mergeId`` (the duplicate of ``jobappId`` that import_csv creates, found by
+get_duplicates), ``calendarKey`` (stored by get_calendar_url and reset_calendar_key), ``googleToken``,
+``linkedinToken``, and ``verifyToken`` / ``resetToken`` (the tokens of the mailed links: with `make run`,
+the .eml files under var/mail/). Requests that need a Google or LinkedIn token or a mailed token are skipped
+while it is empty, so the whole collection runs green (Postman's "Run collection", ``newman run``) for a user
 without one.
 """
 
@@ -36,6 +37,8 @@ VARIABLES = {
     "reminderId": "1",
     "webhookId": "1",
     "calendarKey": "",
+    "statusId": "6",
+    "mergeId": "2",
 }
 # Only the document is built: no database is reached.
 OFFLINE_SETTINGS = {
@@ -63,6 +66,15 @@ FIRST = (
     "get_reminders",
     "update_reminder",
     "get_calendar_url",
+    # Custom statuses, CSV and duplicates: import_csv adds a twin of add_jobapp's application in the new
+    # status, get_duplicates finds it, merge_jobapps folds it into jobappId; delete_status ends the status.
+    "add_status",
+    "update_status",
+    "import_csv",
+    "get_duplicates",
+    "merge_jobapps",
+    "export_csv",
+    "delete_status",
     "oauth_token",
 )
 # Deleting and revoking end a run of the whole collection, in the last folder: log out, revoke, log in again
@@ -115,6 +127,13 @@ EXAMPLES = {
     "url": "http://127.0.0.1:9/jobhax-webhook",
     "events": ["jobapp.created", "jobapp.status_changed"],
     "webhook_id": "{{webhookId}}",
+    "value": "Take-home",
+    "position": 6,
+    "replace_with": "1",
+    "keep_id": "{{jobappId}}",
+    "merge_ids": ["{{mergeId}}"],
+    "job_url": "https://careers.mozilla.org/position/gh/1234/",
+    "location": "Berlin",
 }
 OPERATION_EXAMPLES = {
     ("verify_email", "token"): "{{verifyToken}}",
@@ -123,6 +142,14 @@ OPERATION_EXAMPLES = {
     ("logout", "token"): "{{accessToken}}",
     ("oauth_revoke", "token"): "{{accessToken}}",
     ("update_jobapp", "status_id"): "3",
+    ("update_status", "status_id"): "{{statusId}}",
+    ("update_status", "value"): "Take-home test",
+    ("delete_status", "status_id"): "{{statusId}}",
+}
+# Bodies of the endpoints that take a file rather than JSON.
+FILE_EXAMPLES = {
+    "import_csv": "job_title,company,status,applied_on,notes\r\n"
+    "Android Developer,Mozilla,Take-home test,2019-01-31,Imported from a spreadsheet\r\n"
 }
 # A failed answer must not overwrite the tokens of an earlier success (every later request would answer 401).
 STORE_TOKENS = [
@@ -166,6 +193,23 @@ CALENDAR = [
     '    pm.expect(pm.response.text()).to.include("BEGIN:VCALENDAR");',
     "});",
 ]
+CSV_OK = [
+    'pm.test("csv file", function () {',
+    "    pm.response.to.have.status(200);",
+    '    pm.expect(pm.response.text()).to.include("id,job_title,company,status");',
+    "});",
+]
+STORE_DUPLICATE = [
+    *ENVELOPE_OK,
+    'var jobappId = Number(pm.collectionVariables.get("jobappId"));',
+    "pm.response.json().data.forEach(function (group) {",
+    "    var ids = group.map(function (app) { return app.id; });",
+    "    if (ids.indexOf(jobappId) >= 0) {",
+    "        var other = ids.filter(function (id) { return id !== jobappId; })[0];",
+    '        pm.collectionVariables.set("mergeId", String(other));',
+    "    }",
+    "});",
+]
 TEST_SCRIPTS = {
     "login": STORE_TOKENS,
     "refresh_token": STORE_TOKENS,
@@ -179,6 +223,9 @@ TEST_SCRIPTS = {
     "get_calendar_url": STORE_CALENDAR_KEY,
     "reset_calendar_key": STORE_CALENDAR_KEY,
     "calendar_ics": CALENDAR,
+    "add_status": [line.replace("{variable}", "statusId") for line in STORE_ID],
+    "get_duplicates": STORE_DUPLICATE,
+    "export_csv": CSV_OK,
 }
 
 
@@ -261,7 +308,10 @@ def request_item(path, method, operation):
         "description": operation.get("summary", ""),
     }
     body = next((p["schema"] for p in params if p["in"] == "body"), None)
-    if body is not None:
+    if operation_id in FILE_EXAMPLES:
+        request["header"].append({"key": "Content-Type", "value": operation["consumes"][0]})
+        request["body"] = {"mode": "raw", "raw": FILE_EXAMPLES[operation_id]}
+    elif body is not None:
         raw = {
             name: example(operation_id, name, schema) for name, schema in body.get("properties", {}).items()
         }

@@ -8,9 +8,11 @@ from sqlalchemy import select, text
 
 from jobhax.accounts import email_tokens, export
 from jobhax.accounts.models import OAuthToken, SocialAccount, User
-from jobhax.jobapps.models import JobPosting, StatusHistory
+from jobhax.jobapps.models import ApplicationStatus, JobPosting, StatusHistory
 from jobhax.mailimport.models import Mail
 from jobhax.mailimport.tasks import TASK_NAME as IMPORT_TASK
+from jobhax.reminders.models import CalendarFeed, Reminder
+from jobhax.webhooks.models import Webhook
 from tests.api_client import assert_error, assert_ok, finished_import, google_login
 from tests.factories import PASSWORD
 from tests.mailimport import mailboxes
@@ -21,8 +23,12 @@ NOW = datetime.datetime(2026, 11, 2, 9, 30, tzinfo=datetime.UTC)
 
 
 def fill(db, factories, user, jobapps=2, notes=2):
-    """Applications (one soft-deleted), notes, history, mails, a posting and a Google identity."""
+    """Applications (one soft-deleted), notes, history, mails, a posting, a LinkedIn identity, a custom
+    status (the first application's history passes through it), a reminder, a webhook and a calendar feed."""
     made = []
+    custom = ApplicationStatus(user_id=user.id, value=f"Take-home {user.id}", position=6)
+    db.add(custom)
+    db.flush()
     for n in range(jobapps):
         jobapp = factories.jobapp(user, job_title=f"Engineer {n}", company=f"Acme {n}", deleted=n == 1)
         for k in range(notes):
@@ -40,6 +46,21 @@ def fill(db, factories, user, jobapps=2, notes=2):
         )
         made.append(jobapp)
     db.add(JobPosting(jobapp_id=made[0].id, decorated_job_posting={"title": "Engineer 0"}))
+    db.add(StatusHistory(jobapp_id=made[0].id, status_id=custom.id, changed_at=NOW, origin="user"))
+    db.add(Reminder(user_id=user.id, jobapp_id=made[0].id, due_at=NOW, text=f"Call back {user.id}"))
+    db.add(
+        Webhook(
+            user_id=user.id,
+            url=f"https://hooks.example.com/{user.id}",
+            events=["jobapp.created"],
+            secret_encrypted="gAAAA-ciphertext-of-the-webhook-secret",
+        )
+    )
+    db.add(
+        CalendarFeed(
+            user_id=user.id, key_digest="d" * 64, key_encrypted="gAAAA-ciphertext-of-the-calendar-key"
+        )
+    )
     db.add(
         SocialAccount(
             user_id=user.id,
@@ -74,11 +95,21 @@ def test_the_export_holds_everything_of_the_caller_and_nothing_secret(api, other
     assert document["applications"][1]["deleted_at"] is not None
     notes = sorted(note["description"] for note in document["notes"])
     assert notes == ["note 0 of 0", "note 0 of 1", "note 1 of 0", "note 1 of 1"]
+    custom = f"Take-home {api.user.id}"
     assert [(row["jobapp_id"], row["status"]) for row in document["status_history"]] == [
         (made[0].id, "Applied"),
         (made[0].id, "Phone Screen"),
         (made[1].id, "Applied"),
         (made[1].id, "Phone Screen"),
+        (made[0].id, custom),
+    ]
+    assert {row["origin"] for row in document["status_history"]} == {"user"}
+    assert [(row["value"], row["position"]) for row in document["statuses"]] == [(custom, 6)]
+    assert [(row["jobapp_id"], row["text"]) for row in document["reminders"]] == [
+        (made[0].id, f"Call back {api.user.id}")
+    ]
+    assert [(row["url"], row["events"]) for row in document["webhooks"]] == [
+        (f"https://hooks.example.com/{api.user.id}", ["jobapp.created"])
     ]
     assert [(mail["subject"], mail["body"]) for mail in document["mails"]] == [
         ("Applied 0", "<p>body 0</p>"),
@@ -92,11 +123,15 @@ def test_the_export_holds_everything_of_the_caller_and_nothing_secret(api, other
     secrets = [
         db.scalar(select(User.password_hash).where(User.id == api.user.id)),
         "gAAAA-ciphertext-of-the-linkedin-token",
+        "gAAAA-ciphertext-of-the-webhook-secret",
+        "gAAAA-ciphertext-of-the-calendar-key",
         api.token,
         *db.scalars(select(OAuthToken.access_token_hash).where(OAuthToken.user_id == api.user.id)),
         *db.scalars(text("SELECT token_hash FROM email_tokens")),
     ]
     assert not [secret for secret in secrets if secret in response.text]
+    assert f"hooks.example.com/{other_api.user.id}" not in response.text
+    assert f"Call back {other_api.user.id}" not in response.text
     assert f"sub-{other_api.user.id}" not in response.text and "Engineer" not in json.dumps(
         document["profile"]
     )
@@ -193,6 +228,12 @@ def test_deleting_an_account_leaves_no_row_of_it_and_its_pending_import_never_ru
         "metrics.status_counts.user_id",
         "public.email_tokens.user_id",
         "public.oauth_tokens.user_id",
+        "public.application_statuses.user_id",
+        "public.reminders.user_id",
+        "public.webhooks.user_id",
+        "public.calendar_feeds.user_id",
+        "metrics.jobapp_insights.user_id",
+        "metrics.funnel_counts.user_id",
     } <= {k for k, v in before.items() if v}
     gmail_calls = len(provider.calls("/gmail/"))
 

@@ -32,7 +32,11 @@ def test_requests_oauthlib_password_refresh_and_revoke_round_trip(
     )
     assert token["token_type"] == "Bearer" and token["expires_in"] == 36000
     response = session.get(f"{served_app}/api/jobapps/get_statuses")
-    assert response.status_code == 200 and response.json()["data"][0] == {"id": 1, "value": "Applied"}
+    assert response.status_code == 200 and response.json()["data"][0] == {
+        "id": 1,
+        "value": "Applied",
+        "position": 1,
+    }
 
     refreshed = session.refresh_token(
         f"{served_app}/oauth/token",

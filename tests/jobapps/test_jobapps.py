@@ -49,7 +49,8 @@ def history(api, jobapp_id):
 
 
 def test_get_statuses_lists_the_five_seeded_statuses_in_order(api):
-    assert assert_ok(api.get(f"{BASE}/get_statuses")) == STATUSES
+    listed = assert_ok(api.get(f"{BASE}/get_statuses"))
+    assert listed == [dict(status, position=status["id"]) for status in STATUSES]
 
 
 def test_add_jobapp_applies_the_defaults_and_returns_the_created_object(api):
@@ -66,6 +67,8 @@ def test_add_jobapp_applies_the_defaults_and_returns_the_created_object(api):
         "source",
         "isRejected",
         "user",
+        "jobUrl",
+        "location",
         "lastUpdate",
     }
     assert APPLY_DATE.match(created["applyDate"]) and created["applyDate"][:10] in {before, today()}
@@ -82,6 +85,8 @@ def test_add_jobapp_applies_the_defaults_and_returns_the_created_object(api):
         "source": "",
         "isRejected": False,
         "user": api.user.id,
+        "jobUrl": None,
+        "location": None,
         "lastUpdate": created["lastUpdate"],
     }
     assert jobapps(api) == [created]
@@ -132,6 +137,8 @@ def test_add_jobapp_accepts_a_date_or_an_iso_datetime(api, application_date, app
         "source": "Vettery",
         "isRejected": False,
         "user": api.user.id,
+        "jobUrl": None,
+        "location": None,
         "lastUpdate": created["lastUpdate"],
     }
 
@@ -177,6 +184,8 @@ def test_get_jobapps_returns_the_full_objects(api, factories):
             "source": "LinkedIn",
             "isRejected": False,
             "user": api.user.id,
+            "jobUrl": None,
+            "location": None,
             "lastUpdate": listed[0]["lastUpdate"],
         }
     ]

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from jobhax.envelope import ApiError, ErrorCode
-from jobhax.jobapps import queries, services
+from jobhax.jobapps import queries, services, statuses
 from jobhax.jobapps.models import JobApplication, Note, StatusHistory
 
 NOW = datetime.datetime(2020, 5, 17, 12, 30, 45, 123456, tzinfo=datetime.UTC)
@@ -124,20 +124,20 @@ def test_list_jobapps_is_scoped_ordered_and_filtered(db, user, stranger, factori
     ]
 
 
-def test_require_status_refuses_an_unknown_status(db):
-    assert services.require_status(db, 5).value == "Offer"
+def test_require_status_refuses_an_unknown_status(db, user):
+    assert statuses.require_status(db, user.id, 5).value == "Offer"
     with pytest.raises(ApiError) as raised:
-        services.require_status(db, 6)
+        statuses.require_status(db, user.id, 6)
     assert raised.value.code == ErrorCode.NOT_FOUND
 
 
-def test_get_statuses_in_seed_order(db):
-    assert [(s.id, s.value) for s in services.get_statuses(db)] == [
-        (1, "Applied"),
-        (2, "To Apply"),
-        (3, "Phone Screen"),
-        (4, "Onsite Interview"),
-        (5, "Offer"),
+def test_get_statuses_in_seed_order(db, user):
+    assert [(s.id, s.value, s.position) for s in statuses.list_statuses(db, user.id)] == [
+        (1, "Applied", 1),
+        (2, "To Apply", 2),
+        (3, "Phone Screen", 3),
+        (4, "Onsite Interview", 4),
+        (5, "Offer", 5),
     ]
 
 

@@ -53,7 +53,7 @@ def test_every_api_operation_documents_the_envelope_and_each_error_status(docume
             continue
         responses = operation["responses"]
         if operation.get("produces", ["application/json"])[0] != "application/json":
-            # A document (e.g. text/calendar) on success, envelopes on failure.
+            # A document (text/calendar, text/csv) on success, envelopes on failure.
             assert responses["200"]["schema"]["type"] == "string", path
             assert operation["produces"][1:] == ["application/json"], path
         else:
@@ -237,6 +237,9 @@ def test_the_collection_runs_in_order_against_the_app(development_testapp, oauth
             assert response.status_int < 500, (item["name"], response.text)
             continue
         assert response.status_int == 200, (item["name"], response.text)
+        if item["name"] == "export_csv":
+            assert response.text.startswith("id,job_title,company,status")
+            continue
         body = response.json if response.content_type == "application/json" else {}
         token = body.get("data") or body
         if "access_token" in token:
@@ -253,6 +256,17 @@ def test_the_collection_runs_in_order_against_the_app(development_testapp, oauth
             variables["calendarKey"] = parse_qs(urlsplit(body["data"]["url"]).query)["key"][0]
         if item["name"] == "calendar_ics":
             assert response.content_type == "text/calendar" and b"BEGIN:VCALENDAR" in response.body
+        if item["name"] == "add_status":
+            variables["statusId"] = str(body["data"]["id"])
+        if item["name"] == "import_csv":
+            assert body["data"] == {"created": 1, "skipped": []}
+        if item["name"] == "get_duplicates":
+            [group] = body["data"]
+            ids = [jobapp["id"] for jobapp in group]
+            assert int(variables["jobappId"]) in ids
+            variables["mergeId"] = str(next(i for i in ids if i != int(variables["jobappId"])))
+        if item["name"] == "merge_jobapps":
+            assert body["data"]["id"] == int(variables["jobappId"])
 
 
 def test_a_code_10_message_may_name_the_broken_rule_and_other_messages_are_exact(document):
@@ -265,3 +279,24 @@ def test_a_code_10_message_may_name_the_broken_rule_and_other_messages_are_exact
     assert not pattern.match("Something else")
     conflicts = responses["409"]["schema"]["properties"]["error_message"]
     assert conflicts == {"type": "string", "enum": ["That email is being used", "That username is taken"]}
+
+
+def test_the_csv_endpoints_document_their_files(document):
+    operations = _operations(document)
+    export = operations[("/api/jobapps/export_csv", "get")]
+    assert export["produces"] == ["text/csv", "application/json"]
+    assert export["responses"]["200"]["schema"]["format"] == "binary"
+    assert {p["name"] for p in export["parameters"]} == {"status_id", "from", "to"}
+    imported = operations[("/api/jobapps/import_csv", "post")]
+    assert imported["consumes"] == ["text/csv"]
+    assert next(p for p in imported["parameters"] if p["in"] == "body")["schema"] == {"type": "string"}
+    skipped = imported["responses"]["200"]["schema"]["properties"]["data"]["properties"]["skipped"]
+    assert skipped["items"]["required"] == ["line", "reason"]
+
+
+def test_a_code_10_message_may_name_the_rule_after_the_tables(document):
+    pattern = _operations(document)[("/api/jobapps/add_status", "post")]["responses"]["400"]["schema"]
+    pattern = pattern["properties"]["error_message"]["pattern"]
+    assert re.match(pattern, 'Invalid parameters... status value "Ghosted" is taken')
+    assert re.match(pattern, "Invalid parameters...")
+    assert not re.match(pattern, "Something else")

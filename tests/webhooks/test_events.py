@@ -110,19 +110,28 @@ def test_other_users_disabled_and_deleted_hooks_get_nothing(api, other_api, db):
 def test_writes_issue_the_same_statements_with_three_hooks_as_with_none(
     testapp, factories, count_statements, path, body
 ):
+    def write(api, prepared):
+        return api.post(f"/api/jobapps/{path}", dict(body, jobapp_id=prepared.id))
+
+    counts = statement_counts_with_hooks(testapp, factories, count_statements, factories.jobapp, write)
+    assert counts[0] == counts[1]
+
+
+def statement_counts_with_hooks(testapp, factories, count_statements, prepare, write):
+    """The statements of ``write(api, prepare(user))`` for a user with no hook, then one with three."""
     counts = []
     for hooks in (0, 3):
         user = factories.user()
         api = ApiClient(testapp, user, factories.access_token(user))
         for _ in range(hooks):
             hook(api, ["jobapp.created", "jobapp.updated", "jobapp.status_changed", "jobapp.deleted"])
-        jobapp = factories.jobapp(user)
+        prepared = prepare(user)
         api.get("/api/jobapps/get_statuses")  # the pool warmed
         with count_statements() as counter:
-            response = api.post(f"/api/jobapps/{path}", dict(body, jobapp_id=jobapp.id))
+            response = write(api, prepared)
         assert response.status_int == 200, response.json
         counts.append(counter.count)
-    assert counts[0] == counts[1]
+    return counts
 
 
 def test_jobs_of_one_hook_are_numbered_in_commit_order(api, app, db):

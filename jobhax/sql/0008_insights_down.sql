@@ -1,0 +1,31 @@
+-- Undoes 0008_insights.sql.
+DROP FUNCTION public.erase_user(integer);
+ALTER FUNCTION public.erase_user_v1(integer) RENAME TO erase_user;
+COMMENT ON FUNCTION public.erase_user(integer) IS
+    'Erase a user and everything stored about them (jobs, metric counters, failed logins included).';
+DROP VIEW reporting.response_times;
+DROP VIEW reporting.funnel;
+DROP VIEW reporting.status_transitions;
+DROP TRIGGER insights_history_delete ON public.status_history;
+DROP TRIGGER insights_history_update ON public.status_history;
+DROP TRIGGER insights_history_insert ON public.status_history;
+DROP TRIGGER insights_truncate ON public.job_applications;
+DROP TRIGGER insights_delete ON public.job_applications;
+DROP TRIGGER insights_update ON public.job_applications;
+DROP TRIGGER insights_insert ON public.job_applications;
+DROP TRIGGER insights_date_rejection ON public.job_applications;
+DROP FUNCTION metrics.compact_insight_counts();
+DROP FUNCTION metrics.history_changed_insights();
+DROP FUNCTION metrics.jobapps_changed_insights();
+DROP FUNCTION metrics.refresh_insights(integer[]);
+DROP FUNCTION metrics.record_insight_changes(metrics.insight_change[]);
+DROP FUNCTION metrics.iso_week(timestamptz);
+DROP FUNCTION metrics.response_days(timestamptz, timestamptz);
+DROP TYPE metrics.insight_change;
+DROP TABLE metrics.weekly_counts;
+DROP TABLE metrics.response_counts;
+DROP TABLE metrics.funnel_counts;
+DROP TABLE metrics.jobapp_insights;
+DROP VIEW metrics.jobapp_facts;
+DROP FUNCTION reporting.funnel_stage(integer);
+DROP FUNCTION metrics.date_rejection();
