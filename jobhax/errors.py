@@ -17,6 +17,7 @@ import logging
 from pyramid.httpexceptions import HTTPClientError
 from pyramid.response import Response
 from pyramid.view import exception_view_config, notfound_view_config
+from pyramid_retry import mark_error_retryable
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
@@ -79,6 +80,14 @@ def is_database_unavailable(exc):
     )
 
 
+def retry_if_connection_dropped(exc):
+    """A connection the database dropped (a restart) fails the request's first statement: nothing of this
+    attempt was committed and the pool is now invalidated, so pyramid_retry runs the request again on a
+    fresh connection, unless this was its last attempt (the answer rendered here is then the one sent)."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        mark_error_retryable(exc)
+
+
 def log_internal_error(exc, request):
     log.error("internal error during %s %s", request.method, request.path, exc_info=exc)
 
@@ -111,6 +120,7 @@ def api_error_view(exc, request):
 @exception_view_config(DBAPIError, error_body=ENVELOPE)
 @exception_view_config(PoolTimeoutError, error_body=ENVELOPE)
 def database_error_view(exc, request):
+    retry_if_connection_dropped(exc)
     if is_database_unavailable(exc):
         log_database_unavailable(exc, request)
         return error_response(request, ErrorCode.UNAVAILABLE)

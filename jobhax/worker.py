@@ -49,9 +49,8 @@ class Supervisor:
         config.commit()
         self.registry = config.registry
         self.settings = self.registry.settings
-        self.environment = JobEnvironment(
-            self.settings, self.registry["engine"], self.registry["dbsession_factory"]
-        )
+        # Jobs get an engine of their own, which pre-pings: a job has no request retry to fall back on.
+        self.environment = JobEnvironment.for_settings(self.settings)
         self.concurrency = concurrency
         self.options = {
             "concurrency": concurrency,

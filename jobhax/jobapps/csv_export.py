@@ -2,13 +2,14 @@
 
 The body is produced while the server sends it, after pyramid_tm has already ended the request's
 transaction, so the rows are read on a connection of their own: one read-only REPEATABLE READ transaction
-and one server-side cursor, fetched a batch at a time. A 20,000-row export holds one batch in memory,
-never the file, and costs one statement whatever its size.
+and one ``COPY (SELECT ...) TO STDOUT``. PostgreSQL's own CSV writer quotes the cells (as csv.writer does:
+only where needed); Python passes its lines along in chunks of ``BATCH``, swapping COPY's line feed for
+RFC 4180's CRLF. A 10,000-row export costs the web process a few milliseconds of CPU where formatting
+110,000 cells with csv.writer cost seventy, holds one chunk in memory, never the file, and is one
+statement whatever its size.
 """
 
-import csv
 import datetime
-import io
 
 from sqlalchemy import text
 
@@ -29,21 +30,21 @@ BATCH = 500
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection); a leading ' makes it
 # text, and the spreadsheet shows the cell as it was.
 FORMULA_STARTS = ("=", "+", "-", "@")
+NEWLINE = "\r\n"
 
 
-def _text(expression):
-    """A text cell, formula-neutralised by PostgreSQL, so Python hands the rows to csv.writer as they come."""
+def _neutralised(expression):
     starts = ", ".join(f"'{c}'" for c in FORMULA_STARTS)
     return f"CASE WHEN left({expression}, 1) IN ({starts}) THEN '''' || {expression} ELSE {expression} END"
 
 
 # Newest applyDate first, as get_jobapps. Times in the contract's format; notes oldest first; last_update is
-# get_jobapps' lastUpdate (the newest history row or rejection change). Every cell is
-# text, or null for an empty one.
-_ROWS = f"""SELECT j.id::text, {_text("j.job_title")}, {_text("j.company")}, {_text("s.value")},
+# get_jobapps' lastUpdate (the newest history row or rejection change).
+_ROWS = f"""SELECT j.id, {_neutralised("j.job_title")}, {_neutralised("j.company")}, {_neutralised("s.value")},
        CASE WHEN j.is_rejected THEN 'true' ELSE 'false' END,
        to_char(j.apply_date AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
-       {_text("j.source")}, {_text("j.location")}, {_text("j.job_url")}, {_text("n.notes")},
+       {_neutralised("j.source")}, {_neutralised("j.location")}, {_neutralised("j.job_url")},
+       {_neutralised("n.notes")},
        to_char(greatest(h.changed_at, j.rejection_changed_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
 FROM job_applications j
 LEFT JOIN application_statuses s ON s.id = j.status_id
@@ -68,27 +69,37 @@ def export_statement(user_id, status_id=None, first_day=None, last_day=None):
         params["before"] = datetime.datetime.combine(
             last_day, datetime.time(), datetime.UTC
         ) + datetime.timedelta(days=1)
-    sql = _ROWS.format(filters="".join(f"\n  AND {f}" for f in filters))
+    sql = _ROWS.format(filters="".join(f"\n      AND {f}" for f in filters))
     return text(sql).bindparams(**params)
 
 
-def _encoded(rows):
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
-    return buffer.getvalue().encode("utf-8")
-
-
 def stream_csv(engine, statement):
-    """Yield the file as UTF-8 chunks: the header, then one chunk per batch of rows."""
-    yield _encoded([HEADER])
+    """Yield the file as UTF-8 chunks: the header, then one chunk per ``BATCH`` lines."""
+    yield (",".join(HEADER) + NEWLINE).encode("utf-8")
     with engine.connect() as connection:
         connection = connection.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
         with connection.begin():
             # A 10,000-row export's estimated cost crosses jit_above_cost, and compiling it costs more than
             # the JIT could ever save on a query made of index lookups.
             connection.exec_driver_sql("SET LOCAL jit = off")
-            result = connection.execute(
-                statement.execution_options(stream_results=True, max_row_buffer=BATCH)
-            )
-            for batch in result.partitions(BATCH):
-                yield _encoded(batch)
+            compiled = statement.compile(dialect=connection.dialect)
+            copy = f"COPY ({compiled}) TO STDOUT WITH (FORMAT csv)"
+            with connection.connection.driver_connection.cursor() as cursor:
+                # COPY goes to the driver itself; SQLAlchemy's own event, fired as Connection.execute
+                # fires it, lets statement counters and the SQL recorder of the tests see it.
+                connection.dispatch.before_cursor_execute(
+                    connection, cursor, copy, compiled.params, None, False
+                )
+                with cursor.copy(copy, compiled.params) as rows:
+                    lines = []
+                    for line in rows:
+                        lines.append(bytes(line[:-1]))
+                        if len(lines) == BATCH:
+                            yield _joined(lines)
+                            lines = []
+                    if lines:
+                        yield _joined(lines)
+
+
+def _joined(lines):
+    return b"\r\n".join(lines) + b"\r\n"

@@ -151,3 +151,20 @@ def test_every_kind_of_request_answers_14_while_the_database_is_down(faulty, pri
     finally:
         private_postgres.start()
     assert wait_until(lambda: get(f"{base_url}/api/jobapps/get_statuses", token)[0] == 200)
+
+
+def test_the_first_requests_after_a_database_restart_succeed_on_fresh_connections(faulty, private_postgres):
+    """Requests don't pre-ping pooled connections: one that meets a connection the restart dropped is run
+    again on a fresh one instead of answering 503."""
+    base_url, token, _ = faulty
+    assert get(f"{base_url}/api/jobapps/get_jobapps", token)[0] == 200  # A pooled connection, then dropped.
+    private_postgres.stop()
+    private_postgres.start()
+    assert get(f"{base_url}/api/jobapps/get_jobapps", token) == (
+        200,
+        {"success": True, "error_code": 0, "error_message": "", "data": []},
+    )
+    status, body = post(
+        f"{base_url}/api/jobapps/add_jobapp", {"job_title": "Engineer", "company": "ACME"}, token
+    )
+    assert (status, body["error_code"]) == (200, 0)
