@@ -53,6 +53,9 @@ BENCH_USERS = {
     "statuses": 100,
 }
 HOOKS = 3
+# The bare endpoint every u100 endpoint's server CPU per request is held to (bench/ceiling.py), and by how much.
+CEILING = "ceiling (bearer lookup only)"
+CEILING_FACTOR = 2
 WITH_HOOKS = "+3hooks"
 # The "statuses" user also has the quota's worth of custom statuses (get_statuses).
 FILLER_APPS = 1_000
@@ -175,6 +178,12 @@ def issue_tokens(url, users):
 # --- the server ---------------------------------------------------------------------------------------------
 
 
+def start_ceiling(url, port, log_file, workers):
+    """bench/ceiling.py (granian, the same processes and threads) on ``port``."""
+    command = [sys.executable, str(BENCH / "ceiling.py"), url, str(port), str(workers)]
+    return _started(subprocess.Popen(command, cwd=ROOT, stdout=log_file, stderr=log_file), port, log_file)
+
+
 def start_server(url, port, log_file, workers):
     """``jobhax serve`` (granian) with production.ini; its log goes to ``log_file``."""
     # production.ini refuses to start without our provider apps; the benchmark makes no social logins.
@@ -192,6 +201,10 @@ def start_server(url, port, log_file, workers):
         stdout=log_file,
         stderr=log_file,
     )
+    return _started(server, port, log_file)
+
+
+def _started(server, port, log_file):
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -199,10 +212,10 @@ def start_server(url, port, log_file, workers):
             return server
         except OSError:
             if server.poll() is not None:
-                sys.exit(f"jobhax serve exited; see {log_file.name}")
+                sys.exit(f"{server.args} exited; see {log_file.name}")
             time.sleep(0.2)
     server.terminate()
-    sys.exit("jobhax serve did not answer within 30 s")
+    sys.exit(f"{server.args} did not answer within 30 s")
 
 
 def wire_bytes(port, token, path):
@@ -284,6 +297,12 @@ def statuses_sql(user_id):
 
     columns = (ApplicationStatus.id, ApplicationStatus.value, ApplicationStatus.position)
     return _compiled(statuses._in_list_order(select(*columns).where(statuses.visible_to(user_id))))
+
+
+def ceiling_sql(token):
+    from jobhax.accounts.services import access_token_owner_statement
+
+    return _compiled(access_token_owner_statement(token, datetime.datetime.now(datetime.UTC)))
 
 
 def cases(state, tokens):
@@ -550,12 +569,13 @@ def commit():
 
 def print_table(rows):
     header = (
-        f"{'endpoint':<42}{'user':>7}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}{'cpu ms':>8}{'pgbench':>9}"
+        f"{'endpoint':<42}{'user':>7}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}{'cpu ms':>8}{'xceil':>7}{'pgbench':>9}"
         f"{'ratio':>7}{'failed':>7}{'load':>6}  target"
     )
     print(header)
     print("-" * len(header))
     for row in rows:
+        ceiling = f"{row['cpu_x_ceiling']:>7.1f}" if row.get("cpu_x_ceiling") else f"{'-':>7}"
         pgbench = (
             f"{row['pgbench_tps']:>9.0f}{row['req_s'] / row['pgbench_tps']:>7.2f}"
             if row["pgbench_tps"]
@@ -563,7 +583,7 @@ def print_table(rows):
         )
         print(
             f"{row['endpoint']:<42}{row['user']:>7}{row['req_s']:>8.0f}{row['p50_ms']:>8.1f}{row['p99_ms']:>8.1f}"
-            f"{row['server_cpu_ms']:>8.2f}{pgbench}{row['failed']:>7}{row['load']:>6.1f}  {row['target']}"
+            f"{row['server_cpu_ms']:>8.2f}{ceiling}{pgbench}{row['failed']:>7}{row['load']:>6.1f}  {row['target']}"
         )
 
 
@@ -609,6 +629,10 @@ def run(args, url, total, wanted):
                 log(
                     f"get_jobapps u10000 on the wire: {wire['identity']:,} bytes plain, {wire['gzip']:,} gzip"
                 )
+            if wanted(CEILING, "u100"):
+                rows.append(
+                    measure_ceiling(args, url, state["users"]["u100"], tokens["u100"], log_file, total)
+                )
             for name, user_name, request, script in cases(state, tokens):
                 if not wanted(name, user_name):
                     continue
@@ -619,26 +643,7 @@ def run(args, url, total, wanted):
                     "user_applications": user["applications"],
                     "total_applications": total,
                 }
-                cpu_before = process_cpu_seconds(server.pid)
-                row.update(
-                    run_wrk(
-                        args.port,
-                        tokens[user_name],
-                        user["live_ids"],
-                        request,
-                        args.duration,
-                        args.connections,
-                    )
-                )
-                row["server_cpu_ms"] = (
-                    (process_cpu_seconds(server.pid) - cpu_before) * 1000 / max(row["requests"], 1)
-                )
-                row["pgbench_tps"] = (
-                    None
-                    if args.no_pgbench
-                    else run_pgbench(url, user, script, args.duration, args.connections)
-                )
-                row["load"] = os.getloadavg()[0]
+                row.update(measure(args, url, server, args.port, tokens[user_name], user, request, script))
                 row["target"] = verdict(row)
                 rows.append(row)
                 log(
@@ -649,7 +654,59 @@ def run(args, url, total, wanted):
             server.terminate()
             server.wait(timeout=40)
     hooks_verdicts(rows)
+    ceiling_ratios(rows)
     return rows, wire
+
+
+def measure(args, url, server, port, token, user, request, script):
+    """wrk's figures for one request shape, the server's CPU per request, and pgbench's tps for its SQL."""
+    cpu_before = process_cpu_seconds(server.pid)
+    row = run_wrk(port, token, user["live_ids"], request, args.duration, args.connections)
+    row["server_cpu_ms"] = (process_cpu_seconds(server.pid) - cpu_before) * 1000 / max(row["requests"], 1)
+    row["pgbench_tps"] = (
+        None if args.no_pgbench else run_pgbench(url, user, script, args.duration, args.connections)
+    )
+    row["load"] = os.getloadavg()[0]
+    return row
+
+
+def measure_ceiling(args, url, user, token, log_file, total):
+    """The ceiling row: bench/ceiling.py served like the service, on the next port, for the u100 token."""
+    server = start_ceiling(url, args.port + 1, log_file, args.workers)
+    try:
+        row = {
+            "endpoint": CEILING,
+            "user": "u100",
+            "user_applications": user["applications"],
+            "total_applications": total,
+            **measure(
+                args,
+                url,
+                server,
+                args.port + 1,
+                token,
+                user,
+                {"path": "/ceiling"},
+                {"sql": ceiling_sql(token)},
+            ),
+        }
+    finally:
+        server.terminate()
+        server.wait(timeout=40)
+    row["target"] = ""
+    log(f"ceiling: {row['req_s']:.0f} req/s, server CPU {row['server_cpu_ms']:.2f} ms/req")
+    return row
+
+
+def ceiling_ratios(rows):
+    """Each row's server CPU per request over the ceiling's; a u100 row's target: at most twice it."""
+    ceiling = next((row for row in rows if row["endpoint"] == CEILING), None)
+    for row in rows:
+        row["cpu_x_ceiling"] = row["server_cpu_ms"] / ceiling["server_cpu_ms"] if ceiling else None
+        if ceiling and row["user"] == "u100" and row["endpoint"] != CEILING:
+            met = row["cpu_x_ceiling"] <= CEILING_FACTOR
+            verdict = ("met" if met else "MISSED") + f" (cpu <= {CEILING_FACTOR}x ceiling)"
+            row["target"] = f"{row['target']}; {verdict}" if row["target"] else verdict
 
 
 def growth(small, large):

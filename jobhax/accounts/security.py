@@ -29,7 +29,7 @@ class BearerSecurityPolicy:
         token = bearer_token(request)
         if token is None:
             return None
-        return user_id_for_access_token(request.dbsession, token, utcnow())
+        return user_id_for_access_token(request.dbsession.connection(), token, utcnow())
 
     def authenticated_userid(self, request):
         return request.identity

@@ -9,7 +9,8 @@ Writes of one user's statuses take turns under a transaction-scoped advisory loc
 case-insensitive uniqueness hold under concurrent requests.
 """
 
-from sqlalchemy import and_, insert, or_, select, text
+from sqlalchemy import Text, and_, bindparam, func, insert, or_, select, text
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from zope.sqlalchemy import mark_changed
 
 from jobhax import quotas
@@ -38,6 +39,31 @@ def _in_list_order(query):
     )
 
 
+_statuses = ApplicationStatus.__table__
+# Built once: get_statuses runs it on every call, and building it cost more Python than running it. The
+# list is JSON text made by PostgreSQL (jobhax.envelope.json_text_response), as get_jobapps' is.
+_LISTED_JSON = select(
+    func.coalesce(
+        func.json_agg(
+            aggregate_order_by(
+                func.json_build_object(
+                    "id", _statuses.c.id, "value", _statuses.c.value, "position", _statuses.c.position
+                ),
+                _statuses.c.position,
+                _statuses.c.user_id.asc().nulls_first(),
+                _statuses.c.id,
+            )
+        ),
+        text("'[]'"),
+    ).cast(Text)
+).where(
+    or_(
+        _statuses.c.user_id.is_(None),
+        and_(_statuses.c.user_id == bindparam("user_id"), _statuses.c.deleted_at.is_(None)),
+    )
+)
+
+
 def list_statuses(dbsession, user_id):
     """The shared five and the caller's own, in position order."""
     return dbsession.execute(
@@ -47,6 +73,11 @@ def list_statuses(dbsession, user_id):
             )
         )
     ).all()
+
+
+def list_statuses_json(dbsession, user_id):
+    """``list_statuses`` as get_statuses answers it, as JSON text: ``[{id, value, position}, ...]``."""
+    return dbsession.connection().scalar(_LISTED_JSON, {"user_id": user_id})
 
 
 def require_status(dbsession, user_id, status_id):

@@ -108,8 +108,9 @@ def get_jobapps(request):
 
 @get_statuses_service.get(**AUTH)
 def get_statuses(request):
-    listed = statuses.list_statuses(request.dbsession, request.authenticated_userid)
-    return envelope([listed_status_json(*row) for row in listed])
+    return json_text_response(
+        request, statuses.list_statuses_json(request.dbsession, request.authenticated_userid)
+    )
 
 
 @get_status_history_service.get(schema=request_schemas.JobappQuery, **QUERY)

@@ -10,7 +10,19 @@ every committed write. Medians come from a histogram of whole days, so they are 
 import datetime
 import itertools
 
-from sqlalchemy import Boolean, Date, DateTime, Integer, SmallInteger, String, column, func, select, table
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Integer,
+    SmallInteger,
+    String,
+    bindparam,
+    column,
+    func,
+    select,
+    table,
+)
 from sqlalchemy import values as values_clause
 
 from jobhax.metrics.queries import SOURCES
@@ -87,18 +99,40 @@ def _sum(col):
     return func.sum(col.cast(Integer))
 
 
-def funnel_statement(user_id, days):
-    """Rows ``(stage, reached, rejected_here)``."""
+def _bound(statement, params):
+    return statement.params(params) if params else statement
+
+
+# The answers over all of the caller's applications (no from/to, the common case) read counters with one
+# statement each, built once with bound parameters: building one per request cost more Python than running it.
+_FUNNEL_ALL = (
+    select(funnel_counts.c.stage, _sum(funnel_counts.c.reached), _sum(funnel_counts.c.rejected_here))
+    .where(funnel_counts.c.user_id == bindparam("user_id"))
+    .group_by(funnel_counts.c.stage)
+)
+_RESPONSES_ALL = (
+    select(response_counts.c.source_bucket, response_counts.c.days, _sum(response_counts.c.count))
+    .where(response_counts.c.user_id == bindparam("user_id"))
+    .group_by(response_counts.c.source_bucket, response_counts.c.days)
+    .having(_sum(response_counts.c.count) != 0)
+)
+_WEEKLY_ALL = (
+    select(weekly_counts.c.week, _sum(weekly_counts.c.applied), _sum(weekly_counts.c.responses))
+    .where(
+        weekly_counts.c.user_id == bindparam("user_id"),
+        weekly_counts.c.week >= bindparam("first"),
+        weekly_counts.c.week <= bindparam("last"),
+    )
+    .group_by(weekly_counts.c.week)
+)
+
+
+def _funnel_query(user_id, days):
     if days.everything:
-        c = funnel_counts.c
-        return (
-            select(c.stage, _sum(c.reached), _sum(c.rejected_here))
-            .where(c.user_id == user_id)
-            .group_by(c.stage)
-        )
+        return _FUNNEL_ALL, {"user_id": user_id}
     i = jobapp_insights.c
     stages = values_clause(column("stage", SmallInteger), name="s").data([(s,) for s, _ in STAGES])
-    return (
+    statement = (
         select(
             stages.c.stage,
             func.count().filter(i.furthest_stage >= stages.c.stage),
@@ -108,12 +142,18 @@ def funnel_statement(user_id, days):
         .where(*_applications(user_id, days))
         .group_by(stages.c.stage)
     )
+    return statement, {}
+
+
+def funnel_statement(user_id, days):
+    """Rows ``(stage, reached, rejected_here)``."""
+    return _bound(*_funnel_query(user_id, days))
 
 
 def funnel(dbsession, user_id, days):
     counts = {
         stage: (reached, rejected)
-        for stage, reached, rejected in dbsession.execute(funnel_statement(user_id, days))
+        for stage, reached, rejected in dbsession.execute(*_funnel_query(user_id, days))
     }
     stages = [
         {
@@ -129,23 +169,22 @@ def funnel(dbsession, user_id, days):
     return {"stages": stages, "conversion": conversion}
 
 
-def response_histogram_statement(user_id, days):
-    """Rows ``(source_bucket, days to first response or None, applications)``."""
+def _response_histogram_query(user_id, days):
     if days.everything:
-        c = response_counts.c
-        return (
-            select(c.source_bucket, c.days, _sum(c.count))
-            .where(c.user_id == user_id)
-            .group_by(c.source_bucket, c.days)
-            .having(_sum(c.count) != 0)
-        )
+        return _RESPONSES_ALL, {"user_id": user_id}
     i = jobapp_insights.c
     waited = func.metrics.response_days(i.apply_date, i.first_response_at)
-    return (
+    statement = (
         select(i.source_bucket, waited, func.count())
         .where(*_applications(user_id, days))
         .group_by(i.source_bucket, waited)
     )
+    return statement, {}
+
+
+def response_histogram_statement(user_id, days):
+    """Rows ``(source_bucket, days to first response or None, applications)``."""
+    return _bound(*_response_histogram_query(user_id, days))
 
 
 def median(histogram):
@@ -177,7 +216,7 @@ def _response_summary(histogram, total):
 def response_stats(dbsession, user_id, days):
     histograms = {source: {} for source in SOURCES}
     totals = dict.fromkeys(SOURCES, 0)
-    for source, waited, count in dbsession.execute(response_histogram_statement(user_id, days)):
+    for source, waited, count in dbsession.execute(*_response_histogram_query(user_id, days)):
         totals[source] += count
         if waited is not None:
             histograms[source][waited] = histograms[source].get(waited, 0) + count
@@ -204,15 +243,9 @@ def week_window(today):
     return [monday - datetime.timedelta(weeks=n) for n in range(WEEKS_SHOWN - 1, -1, -1)]
 
 
-def weekly_activity_statement(user_id, days, weeks):
-    """Rows ``(week's Monday, applied, responses)`` within ``weeks``."""
+def _weekly_activity_query(user_id, days, weeks):
     if days.everything:
-        c = weekly_counts.c
-        return (
-            select(c.week, _sum(c.applied), _sum(c.responses))
-            .where(c.user_id == user_id, c.week >= weeks[0], c.week <= weeks[-1])
-            .group_by(c.week)
-        )
+        return _WEEKLY_ALL, {"user_id": user_id, "first": weeks[0], "last": weeks[-1]}
     i = jobapp_insights.c
     applied_week = func.metrics.iso_week(i.apply_date)
     response_week = func.metrics.iso_week(i.first_response_at)
@@ -229,7 +262,12 @@ def weekly_activity_statement(user_id, days, weeks):
         *_applications(user_id, days), response_week >= weeks[0], response_week <= weeks[-1]
     )
     both = applied.group_by(applied_week).union_all(responses.group_by(response_week)).subquery("w")
-    return select(both.c.week, _sum(both.c.applied), _sum(both.c.responses)).group_by(both.c.week)
+    return select(both.c.week, _sum(both.c.applied), _sum(both.c.responses)).group_by(both.c.week), {}
+
+
+def weekly_activity_statement(user_id, days, weeks):
+    """Rows ``(week's Monday, applied, responses)`` within ``weeks``."""
+    return _bound(*_weekly_activity_query(user_id, days, weeks))
 
 
 def iso_week_name(monday):
@@ -241,7 +279,7 @@ def weekly_activity(dbsession, user_id, days, today):
     weeks = week_window(today)
     counts = {
         week: (applied, responses)
-        for week, applied, responses in dbsession.execute(weekly_activity_statement(user_id, days, weeks))
+        for week, applied, responses in dbsession.execute(*_weekly_activity_query(user_id, days, weeks))
     }
     return [
         {

@@ -13,7 +13,7 @@ freeze time and the month window is the one the request saw.
 
 import datetime
 
-from sqlalchemy import BigInteger, Date, Integer, String, column, func, select, table, text
+from sqlalchemy import BigInteger, Date, Integer, String, bindparam, column, func, select, table, text
 
 from jobhax.jobapps.models import ApplicationStatus
 
@@ -58,30 +58,43 @@ def month_window(today):
     return [datetime.date(i // 12, i % 12 + 1, 1) for i in range(index - MONTHS_SHOWN + 1, index + 1)]
 
 
+# The three statements below are built once, with bound parameters: building one per request cost more of
+# the request's Python than running it.
+_c = monthly_source_counts.c
+_TOTAL = select(func.coalesce(_total(monthly_source_counts), 0)).where(_c.user_id == bindparam("user_id"))
+_BY_MONTH = (
+    select(_c.month, _c.source_bucket, _total(monthly_source_counts))
+    .where(_c.user_id == bindparam("user_id"), _c.month >= bindparam("first"), _c.month <= bindparam("last"))
+    .group_by(_c.month, _c.source_bucket)
+)
+_statuses = ApplicationStatus.__table__
+_BY_STATUSES = (
+    select(_statuses.c.value, _total(status_counts))
+    .join_from(status_counts, _statuses, _statuses.c.id == status_counts.c.status_id)
+    .where(status_counts.c.user_id == bindparam("user_id"))
+    .group_by(_statuses.c.id, _statuses.c.value)
+    .having(_total(status_counts) > 0)
+    .order_by(_statuses.c.id)
+)
+
+
 def total_application_count_statement(user_id):
     """Every live application has exactly one month and bucket, so the monthly counters sum to the total."""
-    return select(func.coalesce(_total(monthly_source_counts), 0)).where(
-        monthly_source_counts.c.user_id == user_id
-    )
+    return _TOTAL.params(user_id=user_id)
 
 
 def total_application_count(dbsession, user_id):
-    return dbsession.scalar(total_application_count_statement(user_id))
+    return dbsession.scalar(_TOTAL, {"user_id": user_id})
 
 
 def application_count_by_month_statement(user_id, months):
-    c = monthly_source_counts.c
-    return (
-        select(c.month, c.source_bucket, _total(monthly_source_counts))
-        .where(c.user_id == user_id, c.month >= months[0], c.month <= months[-1])
-        .group_by(c.month, c.source_bucket)
-    )
+    return _BY_MONTH.params(user_id=user_id, first=months[0], last=months[-1])
 
 
 def application_count_by_month(dbsession, user_id, today, with_total=False):
     """``[[{source, data: [count per month]}, ...], [month names]]`` for the 12 months ending with today's."""
     months = month_window(today)
-    rows = dbsession.execute(application_count_by_month_statement(user_id, months)).all()
+    rows = dbsession.execute(_BY_MONTH, {"user_id": user_id, "first": months[0], "last": months[-1]}).all()
     counts = {(month, source): count for month, source, count in rows}
     series = [
         {"source": source, "data": [counts.get((month, source), 0) for month in months]} for source in SOURCES
@@ -94,20 +107,11 @@ def application_count_by_month(dbsession, user_id, today, with_total=False):
 
 
 def count_by_statuses_statement(user_id):
-    statuses = ApplicationStatus.__table__
-    c = status_counts.c
-    return (
-        select(statuses.c.value, _total(status_counts))
-        .join_from(status_counts, statuses, statuses.c.id == c.status_id)
-        .where(c.user_id == user_id)
-        .group_by(statuses.c.id, statuses.c.value)
-        .having(_total(status_counts) > 0)
-        .order_by(statuses.c.id)
-    )
+    return _BY_STATUSES.params(user_id=user_id)
 
 
 def count_by_statuses(dbsession, user_id):
-    rows = dbsession.execute(count_by_statuses_statement(user_id)).all()
+    rows = dbsession.execute(_BY_STATUSES, {"user_id": user_id}).all()
     return [{"name": status, "value": count} for status, count in rows]
 
 
