@@ -20,17 +20,18 @@ from jobhax.webhooks import events as webhook_events
 APPLIED = 1
 
 
-def _live_jobapp(user_id):
-    return select(JobApplication).where(
-        JobApplication.user_id == user_id, JobApplication.deleted_at.is_(None)
-    )
+# Built once, with bound parameters: most application endpoints run one of them first.
+_LIVE_JOBAPP = select(JobApplication).where(
+    JobApplication.id == bindparam("jobapp_id"),
+    JobApplication.user_id == bindparam("user_id"),
+    JobApplication.deleted_at.is_(None),
+)
+_LIVE_JOBAPP_FOR_UPDATE = _LIVE_JOBAPP.with_for_update()
 
 
 def require_jobapp(dbsession, user_id, jobapp_id, for_update=False):
-    query = _live_jobapp(user_id).where(JobApplication.id == jobapp_id)
-    if for_update:
-        query = query.with_for_update()
-    jobapp = dbsession.scalar(query)
+    query = _LIVE_JOBAPP_FOR_UPDATE if for_update else _LIVE_JOBAPP
+    jobapp = dbsession.scalar(query, {"user_id": user_id, "jobapp_id": jobapp_id})
     if jobapp is None:
         raise ApiError(ErrorCode.NOT_FOUND)
     return jobapp

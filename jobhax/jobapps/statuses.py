@@ -80,13 +80,21 @@ def list_statuses_json(dbsession, user_id):
     return dbsession.connection().scalar(_LISTED_JSON, {"user_id": user_id})
 
 
+_VISIBLE = select(_statuses.c.id, _statuses.c.value).where(
+    _statuses.c.id == bindparam("status_id"),
+    or_(
+        _statuses.c.user_id.is_(None),
+        and_(_statuses.c.user_id == bindparam("user_id"), _statuses.c.deleted_at.is_(None)),
+    ),
+)
+
+
 def require_status(dbsession, user_id, status_id):
-    """A status the user may put an application in (shared or own); anything else is 11."""
+    """``(id, value)`` of a status the user may put an application in (shared or own); anything else is
+    11."""
     if status_id > STATUS_ID_MAX:
         raise ApiError(ErrorCode.NOT_FOUND)
-    status = dbsession.scalar(
-        select(ApplicationStatus).where(ApplicationStatus.id == status_id, visible_to(user_id))
-    )
+    status = dbsession.connection().execute(_VISIBLE, {"status_id": status_id, "user_id": user_id}).first()
     if status is None:
         raise ApiError(ErrorCode.NOT_FOUND)
     return status
