@@ -98,3 +98,24 @@ def test_ensure_room_is_a_plain_rule_any_domain_can_call(db, factories):
         quotas.ensure_room(db, "test", jobapp.id, rows, limit=2)
     assert refused.value.code == ErrorCode.QUOTA_EXCEEDED and refused.value.status == 409
     db.rollback()
+
+
+def test_ensure_within_allows_reaching_the_limit_and_refuses_passing_it(db, factories):
+    """The hot path's check, run after the transaction's own writes: the owner may reach the limit, never
+    pass it."""
+    from sqlalchemy import select
+
+    from jobhax.envelope import ApiError, ErrorCode
+    from jobhax.jobapps.models import JobApplication
+
+    user = factories.user()
+    rows = select(JobApplication.id).where(JobApplication.user_id == user.id)
+    factories.jobapp(user)
+    factories.jobapp(user)
+    quotas.ensure_within(db, "test", user.id, rows, limit=2)
+    db.rollback()
+    factories.jobapp(user)
+    with pytest.raises(ApiError) as refused:
+        quotas.ensure_within(db, "test", user.id, rows, limit=2)
+    assert refused.value.code == ErrorCode.QUOTA_EXCEEDED and refused.value.status == 409
+    db.rollback()

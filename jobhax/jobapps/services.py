@@ -69,15 +69,6 @@ def add_jobapp(
     location=None,
     now=None,
 ):
-    quotas.ensure_room(
-        dbsession,
-        "jobapps",
-        user_id,
-        select(JobApplication.id).where(
-            JobApplication.user_id == user_id, JobApplication.deleted_at.is_(None)
-        ),
-        quotas.LIVE_APPLICATIONS,
-    )
     now = now or utcnow()
     jobapp = JobApplication(
         user_id=user_id,
@@ -96,6 +87,16 @@ def add_jobapp(
     dbsession.flush()
     record_first_status(dbsession, [jobapp.id], status_id, now)
     webhook_events.jobapp_created(dbsession, jobapp)
+    # Last: concurrent adds of one user take turns only for this count and their commit.
+    quotas.ensure_within(
+        dbsession,
+        "jobapps",
+        user_id,
+        select(JobApplication.id).where(
+            JobApplication.user_id == user_id, JobApplication.deleted_at.is_(None)
+        ),
+        quotas.LIVE_APPLICATIONS,
+    )
     return jobapp
 
 
