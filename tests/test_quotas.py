@@ -1,5 +1,6 @@
 """Quotas (code 17): live applications per user, notes per application; exact under concurrency."""
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -119,3 +120,58 @@ def test_ensure_within_allows_reaching_the_limit_and_refuses_passing_it(db, fact
         quotas.ensure_within(db, "test", user.id, rows, limit=2)
     assert refused.value.code == ErrorCode.QUOTA_EXCEEDED and refused.value.status == 409
     db.rollback()
+
+
+def _quota_lock(connection, user_id, mode=""):
+    connection.execute(
+        text(f"SELECT pg_advisory_xact_lock{mode}(hashtextextended(:key, 0))"),
+        {"key": f"quota:jobapps:{user_id}"},
+    )
+
+
+def test_far_from_the_limit_one_users_adds_do_not_wait_for_each_others_commit(app, api, engine):
+    """An add still in flight (its rows written, its quota check passed, not committed) holds the quota
+    lock shared: another add of the same user goes through meanwhile instead of queueing behind it."""
+    with engine.connect() as in_flight, serve(app, threads=4) as base_url:
+        in_flight.execute(
+            text(
+                "INSERT INTO job_applications (user_id, job_title, company, status_id, apply_date) "
+                "VALUES (:u, 'In flight', 'Acme', 1, now())"
+            ),
+            {"u": api.user.id},
+        )
+        _quota_lock(in_flight, api.user.id, "_shared")
+        answer = requests.post(f"{base_url}{ADD}", json=JOBAPP, headers=api.headers, timeout=10).json()
+        assert answer["error_code"] == 0
+        in_flight.rollback()
+
+
+def test_an_add_that_meets_a_bulk_write_crossing_into_the_near_zone_is_run_again_and_counted_exactly(
+    app, api, db, engine
+):
+    """Between an add's first count (far from the limit) and its shared lock, an import holding the lock
+    exclusively commits enough rows to bring the user near the limit: the add is run again (pyramid_retry),
+    takes its exclusive turn and, there being room, succeeds."""
+    connections = db.scalar(text("SELECT current_setting('max_connections')::int"))
+    seed_jobapps(db, api.user.id, quotas.LIVE_APPLICATIONS - connections - 10)
+    with engine.connect() as importer, serve(app, threads=4) as base_url, ThreadPoolExecutor(1) as pool:
+        _quota_lock(importer, api.user.id)
+        importer.execute(
+            text(
+                "INSERT INTO job_applications (user_id, job_title, company, status_id, apply_date) "
+                "SELECT :u, 'Imported ' || g, 'Acme', 1, now() FROM generate_series(1, 50) g"
+            ),
+            {"u": api.user.id},
+        )
+        adding = pool.submit(
+            lambda: requests.post(f"{base_url}{ADD}", json=JOBAPP, headers=api.headers, timeout=30).json()
+        )
+        time.sleep(1)  # the add has counted and waits for its shared lock
+        assert not adding.done()
+        importer.commit()
+        assert adding.result()["error_code"] == 0
+    live = db.scalar(
+        text("SELECT count(*) FROM job_applications WHERE user_id = :u AND deleted_at IS NULL"),
+        {"u": api.user.id},
+    )
+    assert live == quotas.LIVE_APPLICATIONS - connections - 10 + 50 + 1
