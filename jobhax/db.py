@@ -3,7 +3,7 @@
 import logging
 from pathlib import Path
 
-from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy import MetaData, PrimaryKeyConstraint, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 from zope.sqlalchemy import mark_changed
@@ -22,6 +22,13 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def user_primary_key(key="id"):
+    """The primary key of a table of user data: (user_id, ``key``), as a table distributed by user_id needs
+    (README "Scaling out"). The mapper's identity is then (user_id, id) too, so every UPDATE and DELETE the
+    ORM flushes names the owner."""
+    return PrimaryKeyConstraint("user_id", key)
 
 
 def embedded_database_url(var_dir, name="pg"):

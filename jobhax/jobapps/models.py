@@ -6,6 +6,7 @@ from sqlalchemy import (
     Computed,
     DateTime,
     ForeignKey,
+    ForeignKeyConstraint,
     Identity,
     Index,
     Integer,
@@ -17,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from jobhax.db import Base
+from jobhax.db import Base, user_primary_key
 
 TITLE_MAX = 500
 COMPANY_MAX = 255
@@ -54,9 +55,18 @@ class ApplicationStatus(Base):
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+def of_application(ondelete="CASCADE"):
+    """The foreign key of a row that belongs to an application: (user_id, jobapp_id), so both rows are one
+    user's and live on one node of a distributed database."""
+    return ForeignKeyConstraint(
+        ["user_id", "jobapp_id"], ["job_applications.user_id", "job_applications.id"], ondelete=ondelete
+    )
+
+
 class JobApplication(Base):
     __tablename__ = "job_applications"
     __table_args__ = (
+        user_primary_key(),
         # get_jobapps and every per-user metric walk only the caller's live rows.
         Index(
             "ix_job_applications_user_live",
@@ -83,7 +93,7 @@ class JobApplication(Base):
         ),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(autoincrement=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     job_title: Mapped[str] = mapped_column(String(TITLE_MAX))
     company: Mapped[str] = mapped_column(String(COMPANY_MAX))
@@ -115,9 +125,13 @@ ORIGIN_IMPORT = "import"
 class StatusHistory(Base):
     __tablename__ = "status_history"
     __table_args__ = (
+        user_primary_key(),
+        of_application(),
+        Index("ix_status_history_user_id_jobapp_id", "user_id", "jobapp_id"),
         # A message changes an application at most once, however often it is imported.
         Index(
-            "uq_status_history_jobapp_msg",
+            "uq_status_history_user_jobapp_msg",
+            "user_id",
             "jobapp_id",
             "msg_id",
             unique=True,
@@ -125,8 +139,9 @@ class StatusHistory(Base):
         ),
     )
 
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    jobapp_id: Mapped[int] = mapped_column(ForeignKey("job_applications.id", ondelete="CASCADE"), index=True)
+    id: Mapped[int] = mapped_column(BigInteger, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    jobapp_id: Mapped[int] = mapped_column(Integer)
     status_id: Mapped[int] = mapped_column(ForeignKey("application_statuses.id"))
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # Where the change came from: "user" (by hand), "email" (a message, msg_id) or "import" (the
@@ -137,9 +152,15 @@ class StatusHistory(Base):
 
 class Note(Base):
     __tablename__ = "notes"
+    __table_args__ = (
+        user_primary_key(),
+        of_application(),
+        Index("ix_notes_user_id_jobapp_id", "user_id", "jobapp_id"),
+    )
 
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    jobapp_id: Mapped[int] = mapped_column(ForeignKey("job_applications.id", ondelete="CASCADE"), index=True)
+    id: Mapped[int] = mapped_column(BigInteger, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    jobapp_id: Mapped[int] = mapped_column(Integer)
     description: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -149,10 +170,10 @@ class JobPosting(Base):
     """The LinkedIn job page's modules, as served by get_jobapp_detail."""
 
     __tablename__ = "job_postings"
+    __table_args__ = (user_primary_key("jobapp_id"), of_application())
 
-    jobapp_id: Mapped[int] = mapped_column(
-        ForeignKey("job_applications.id", ondelete="CASCADE"), primary_key=True
-    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    jobapp_id: Mapped[int] = mapped_column(Integer)
     poster_information: Mapped[dict] = mapped_column(JSONB, default=dict, server_default=text("'{}'::jsonb"))
     decorated_job_posting: Mapped[dict] = mapped_column(
         JSONB, default=dict, server_default=text("'{}'::jsonb")

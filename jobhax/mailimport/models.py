@@ -3,7 +3,8 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from jobhax.db import Base
+from jobhax.db import Base, user_primary_key
+from jobhax.jobapps.models import of_application
 
 
 class Mail(Base):
@@ -11,15 +12,17 @@ class Mail(Base):
 
     __tablename__ = "mails"
     __table_args__ = (
+        user_primary_key(),
+        # A mail outlives its application: only jobapp_id is cleared, never its owner (PostgreSQL 15).
+        of_application(ondelete="SET NULL (jobapp_id)"),
         UniqueConstraint("user_id", "msg_id", name="uq_mails_user_id_msg_id"),
         Index("ix_mails_user_date", "user_id", text("date DESC"), text("id DESC")),
+        Index("ix_mails_user_id_jobapp_id", "user_id", "jobapp_id"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(autoincrement=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    jobapp_id: Mapped[int | None] = mapped_column(
-        ForeignKey("job_applications.id", ondelete="SET NULL"), index=True
-    )
+    jobapp_id: Mapped[int | None] = mapped_column(Integer)
     msg_id: Mapped[str] = mapped_column(String(255))
     subject: Mapped[str] = mapped_column(Text, default="", server_default="")
     body: Mapped[str] = mapped_column(Text, default="", server_default="")
