@@ -11,8 +11,9 @@ import signal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
+import webtest
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine, make_url
 
 from jobhax import configure, main
 from jobhax.api import PUBLIC
@@ -23,7 +24,8 @@ from tests.api_client import HTTP_STATUS_MODES, LEGACY, STANDARD, ApiClient, ass
 from tests.databases import drop_database, recreate_database
 from tests.factories import Factories
 from tests.fakeprovider import GOOGLE_CLIENT_IDS, LINKEDIN_CLIENT_ID, LINKEDIN_CLIENT_SECRET, FakeProvider
-from tests.statements import StatementCounter
+from tests.sql_scope import LOOKUPS, ScopeChecker, user_data_relations
+from tests.statements import RequestStatements, StatementCounter
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
@@ -252,3 +254,38 @@ def start_worker(settings, clean_database):
     yield start
     for worker in started:
         worker.stop()
+
+
+@pytest.fixture(scope="session")
+def request_statements():
+    """Every statement sent on any engine while WebTest serves a request, whichever app or test built it."""
+    recorder = RequestStatements()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(webtest.TestApp, "do_request", recorder.serve(webtest.TestApp.do_request))
+        event.listen(Engine, "before_cursor_execute", recorder.record)
+        try:
+            yield recorder
+        finally:
+            event.remove(Engine, "before_cursor_execute", recorder.record)
+
+
+@pytest.fixture(scope="session")
+def sql_scope_checker(engine):
+    with engine.connect() as connection:
+        return ScopeChecker(user_data_relations(connection), LOOKUPS)
+
+
+@pytest.fixture(autouse=True)
+def requests_keep_to_their_user(request, request_statements):
+    """Fails the test (at teardown) when a request it made sent a statement that reads or writes a table of
+    user data without constraining it by user_id (tests/sql_scope.py, README "Scaling out")."""
+    uses_database = "database_url" in request.fixturenames
+    checker = request.getfixturevalue("sql_scope_checker") if uses_database else None
+    request_statements.statements = {}
+    yield
+    statements = list(request_statements.statements)
+    if not statements:
+        return
+    assert checker is not None, "requests sent SQL in a test without the database_url fixture"
+    violations = [str(found) for statement in statements for found in checker.violations(statement)]
+    assert not violations, "\n\n".join(violations)

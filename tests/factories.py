@@ -80,6 +80,7 @@ class Factories:
 
     def note(self, jobapp, description="a note", created_at=None):
         note = Note(
+            user_id=jobapp.user_id,
             jobapp_id=jobapp.id,
             description=description,
             created_at=created_at or datetime.datetime.now(datetime.UTC),

@@ -47,10 +47,10 @@ def test_the_201st_note_of_an_application_answers_17(api, factories):
     other = factories.jobapp(api.user)
     factories.db.execute(
         text(
-            "INSERT INTO notes (jobapp_id, description, created_at) "
-            "SELECT :j, 'n', now() FROM generate_series(1, :n)"
+            "INSERT INTO notes (user_id, jobapp_id, description, created_at) "
+            "SELECT :u, :j, 'n', now() FROM generate_series(1, :n)"
         ),
-        {"j": full.id, "n": quotas.NOTES_PER_APPLICATION - 1},
+        {"u": api.user.id, "j": full.id, "n": quotas.NOTES_PER_APPLICATION - 1},
     )
     factories.db.commit()
     assert_ok(api.post(ADD_NOTE, {"jobapp_id": full.id, "description": "the 200th"}))

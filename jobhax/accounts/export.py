@@ -25,7 +25,6 @@ BATCH = 500
 
 def _sections(user_id):
     """(name, statement) in document order; every column selected is labelled as the document names it."""
-    own_jobapps = select(JobApplication.id).where(JobApplication.user_id == user_id)
 
     def own(model, *columns):
         """The user's rows of ``model`` (it has user_id), oldest first."""
@@ -112,13 +111,13 @@ def _sections(user_id):
                 StatusHistory.msg_id,
             )
             .join(ApplicationStatus, ApplicationStatus.id == StatusHistory.status_id)
-            .where(StatusHistory.jobapp_id.in_(own_jobapps))
+            .where(StatusHistory.user_id == user_id)
             .order_by(StatusHistory.id),
         ),
         (
             "notes",
             select(Note.id, Note.jobapp_id, Note.description, Note.created_at, Note.updated_at)
-            .where(Note.jobapp_id.in_(own_jobapps))
+            .where(Note.user_id == user_id)
             .order_by(Note.id),
         ),
         (
@@ -130,7 +129,7 @@ def _sections(user_id):
                 JobPosting.top_card_v2,
                 JobPosting.fetched_at,
             )
-            .where(JobPosting.jobapp_id.in_(own_jobapps))
+            .where(JobPosting.user_id == user_id)
             .order_by(JobPosting.jobapp_id),
         ),
         (

@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from jobhax.db import Base
+from jobhax.db import Base, user_primary_key
 
 # Field limits, here once: the columns, the request schemas and social signup all use them.
 USERNAME_MAX = 150
@@ -63,8 +63,9 @@ class OAuthToken(Base):
     """
 
     __tablename__ = "oauth_tokens"
+    __table_args__ = (user_primary_key(),)
 
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    id: Mapped[int] = mapped_column(BigInteger, autoincrement=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     client_pk: Mapped[int] = mapped_column(ForeignKey("oauth_clients.id", ondelete="CASCADE"), index=True)
     access_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
@@ -97,11 +98,12 @@ class SocialAccount(Base):
 
     __tablename__ = "social_accounts"
     __table_args__ = (
+        user_primary_key(),
         UniqueConstraint("provider", "subject", name="uq_social_accounts_provider_subject"),
         UniqueConstraint("user_id", "provider", name="uq_social_accounts_user_id_provider"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(autoincrement=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     provider: Mapped[str] = mapped_column(String(32))
     subject: Mapped[str] = mapped_column(String(255))
@@ -116,9 +118,9 @@ class EmailToken(Base):
     """A single-use token mailed to the user (email verification, password reset); only its SHA-256 kept."""
 
     __tablename__ = "email_tokens"
-    __table_args__ = (Index("ix_email_tokens_user_id_purpose", "user_id", "purpose"),)
+    __table_args__ = (user_primary_key(), Index("ix_email_tokens_user_id_purpose", "user_id", "purpose"))
 
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    id: Mapped[int] = mapped_column(BigInteger, autoincrement=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     purpose: Mapped[str] = mapped_column(String(16))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)

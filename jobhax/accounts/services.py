@@ -138,19 +138,23 @@ def live_refresh_token(dbsession, refresh_token, client_pk, now):
 def revoke_family(dbsession, refresh_token, client_pk, now):
     """A refresh token that is known but no longer live was replayed: someone holds a copy. Which of the
     two holders is the user cannot be told, so every pair descending from that login is revoked."""
-    family = (
-        select(OAuthToken.family_id)
+    spent = (
+        select(OAuthToken.user_id, OAuthToken.family_id)
         .where(
             OAuthToken.refresh_token_hash == secrets.digest(refresh_token),
             OAuthToken.client_pk == client_pk,
             # Spent (rotated, logged out), not merely past the family's end: that is no replay.
             OAuthToken.revoked_at.is_not(None),
         )
-        .scalar_subquery()
+        .subquery("spent")
     )
     revoked = dbsession.execute(
         update(OAuthToken)
-        .where(OAuthToken.family_id == family, OAuthToken.revoked_at.is_(None))
+        .where(
+            OAuthToken.user_id == spent.c.user_id,
+            OAuthToken.family_id == spent.c.family_id,
+            OAuthToken.revoked_at.is_(None),
+        )
         .values(revoked_at=now)
         .returning(OAuthToken.user_id)
     ).all()

@@ -49,8 +49,9 @@ _ROWS = f"""SELECT j.id, {_neutralised("j.job_title")}, {_neutralised("j.company
 FROM job_applications j
 LEFT JOIN application_statuses s ON s.id = j.status_id
 LEFT JOIN LATERAL (SELECT string_agg(description, E'\\n' ORDER BY created_at, id) AS notes
-                   FROM notes WHERE jobapp_id = j.id) n ON true
-LEFT JOIN LATERAL (SELECT max(changed_at) AS changed_at FROM status_history WHERE jobapp_id = j.id) h ON true
+                   FROM notes WHERE user_id = j.user_id AND jobapp_id = j.id) n ON true
+LEFT JOIN LATERAL (SELECT max(changed_at) AS changed_at FROM status_history
+                   WHERE user_id = j.user_id AND jobapp_id = j.id) h ON true
 WHERE j.user_id = :user_id AND j.deleted_at IS NULL{{filters}}
 ORDER BY j.apply_date DESC, j.id DESC"""
 

@@ -186,8 +186,8 @@ FROM unnest(CAST(:ids AS integer[]), CAST(:titles AS text[]), CAST(:companies AS
             CAST(:sources AS text[]), CAST(:status_ids AS integer[]), CAST(:rejected AS boolean[]),
             CAST(:dates AS timestamptz[]), CAST(:urls AS text[]), CAST(:locations AS text[]))
     AS r(id, job_title, company, source, status_id, is_rejected, apply_date, job_url, location)""")
-_INSERT_NOTES = text("""INSERT INTO notes (jobapp_id, description, created_at)
-SELECT jobapp_id, description, :now
+_INSERT_NOTES = text("""INSERT INTO notes (user_id, jobapp_id, description, created_at)
+SELECT :user_id, jobapp_id, description, :now
 FROM unnest(CAST(:ids AS integer[]), CAST(:descriptions AS text[])) AS n(jobapp_id, description)""")
 
 
@@ -233,10 +233,11 @@ def _insert(dbsession, user_id, applications, status_ids, now):
             "locations": [a.get("location") or None for a in applications],
         },
     )
-    services.record_first_status(dbsession, ids, chosen, now, origin=ORIGIN_IMPORT)
+    services.record_first_status(dbsession, user_id, ids, chosen, now, origin=ORIGIN_IMPORT)
     notes = [(jobapp_id, note) for jobapp_id, a in zip(ids, applications, strict=True) for note in a["notes"]]
     dbsession.execute(
-        _INSERT_NOTES, {"ids": [n[0] for n in notes], "descriptions": [n[1] for n in notes], "now": now}
+        _INSERT_NOTES,
+        {"user_id": user_id, "ids": [n[0] for n in notes], "descriptions": [n[1] for n in notes], "now": now},
     )
     webhook_events.jobapps_created(dbsession, user_id, ids)
     # Plain SQL writes: tell pyramid_tm the session has something to commit.

@@ -27,7 +27,7 @@ def duplicates_json(dbsession, user_id):
 
 
 _LOCK = text("""SELECT j.id, j.status_id, j.apply_date, j.is_rejected, s.user_id IS NOT NULL, s.position,
-       (SELECT count(*) FROM notes n WHERE n.jobapp_id = j.id)
+       (SELECT count(*) FROM notes n WHERE n.user_id = j.user_id AND n.jobapp_id = j.id)
 FROM job_applications j LEFT JOIN application_statuses s ON s.id = j.status_id
 WHERE j.user_id = :user_id AND j.deleted_at IS NULL AND j.id = ANY(CAST(:ids AS integer[]))
 ORDER BY j.id
@@ -36,19 +36,21 @@ FOR UPDATE OF j""")
 # Everything of the merged applications moves in one statement; the kept one's posting wins, else the first
 # merged one that has one. Fields the kept application lacks are taken from the merged ones, in order.
 _MOVE = text("""WITH notes_moved AS (
-    UPDATE notes SET jobapp_id = :keep_id WHERE jobapp_id = ANY(CAST(:merge_ids AS integer[])) RETURNING 1),
+    UPDATE notes SET jobapp_id = :keep_id
+    WHERE user_id = :user_id AND jobapp_id = ANY(CAST(:merge_ids AS integer[])) RETURNING 1),
 history_moved AS (
-    UPDATE status_history SET jobapp_id = :keep_id WHERE jobapp_id = ANY(CAST(:merge_ids AS integer[]))
-    RETURNING 1),
+    UPDATE status_history SET jobapp_id = :keep_id
+    WHERE user_id = :user_id AND jobapp_id = ANY(CAST(:merge_ids AS integer[])) RETURNING 1),
 mails_moved AS (
     UPDATE mails SET jobapp_id = :keep_id
     WHERE user_id = :user_id AND jobapp_id = ANY(CAST(:merge_ids AS integer[])) RETURNING 1),
 posting_moved AS (
     UPDATE job_postings SET jobapp_id = :keep_id
-    WHERE jobapp_id = (SELECT p.jobapp_id FROM job_postings p
-                       WHERE p.jobapp_id = ANY(CAST(:merge_ids AS integer[]))
+    WHERE user_id = :user_id
+      AND jobapp_id = (SELECT p.jobapp_id FROM job_postings p
+                       WHERE p.user_id = :user_id AND p.jobapp_id = ANY(CAST(:merge_ids AS integer[]))
                        ORDER BY array_position(CAST(:merge_ids AS integer[]), p.jobapp_id) LIMIT 1)
-      AND NOT EXISTS (SELECT 1 FROM job_postings WHERE jobapp_id = :keep_id)
+      AND NOT EXISTS (SELECT 1 FROM job_postings WHERE user_id = :user_id AND jobapp_id = :keep_id)
     RETURNING 1),
 fill AS (
     SELECT (array_agg(job_url ORDER BY o) FILTER (WHERE job_url IS NOT NULL))[1] AS job_url,
@@ -57,9 +59,11 @@ fill AS (
            (array_agg(source ORDER BY o) FILTER (WHERE source <> ''))[1] AS source,
            min(rejection_changed_at) FILTER (WHERE is_rejected) AS rejected_at
     FROM job_applications j
-    JOIN unnest(CAST(:merge_ids AS integer[])) WITH ORDINALITY AS m(id, o) ON m.id = j.id),
+    JOIN unnest(CAST(:merge_ids AS integer[])) WITH ORDINALITY AS m(id, o) ON m.id = j.id
+    WHERE j.user_id = :user_id),
 merged_deleted AS (
-    UPDATE job_applications SET deleted_at = :now WHERE id = ANY(CAST(:merge_ids AS integer[])) RETURNING 1)
+    UPDATE job_applications SET deleted_at = :now
+    WHERE user_id = :user_id AND id = ANY(CAST(:merge_ids AS integer[])) RETURNING 1)
 UPDATE job_applications j
 SET status_id = :status_id, apply_date = :apply_date, is_rejected = :is_rejected,
     -- The earliest rejection of them all dates the kept one's.
@@ -70,11 +74,11 @@ SET status_id = :status_id, apply_date = :apply_date, is_rejected = :is_rejected
     company_logo = coalesce(j.company_logo, fill.company_logo),
     source = CASE WHEN j.source = '' THEN coalesce(fill.source, '') ELSE j.source END
 FROM fill
-WHERE j.id = :keep_id""")
+WHERE j.user_id = :user_id AND j.id = :keep_id""")
 
 # The kept application's status change, if any, is one more history row, after every moved one.
-_HISTORY = text("""INSERT INTO status_history (jobapp_id, status_id, changed_at, origin)
-SELECT :keep_id, :status_id, :now, :origin WHERE :status_changed""")
+_HISTORY = text("""INSERT INTO status_history (user_id, jobapp_id, status_id, changed_at, origin)
+SELECT :user_id, :keep_id, :status_id, :now, :origin WHERE :status_changed""")
 
 
 def _rank(status_id, custom, position):

@@ -9,10 +9,10 @@ from jobhax.jobapps.models import ApplicationStatus, JobApplication, StatusHisto
 
 
 def last_update_column(jobapps=JobApplication):
-    """lastUpdate: the newest history row (one probe of ix_status_history_jobapp_id) or rejection change."""
+    """lastUpdate: the newest history row (one probe of ix_status_history_user_id_jobapp_id) or rejection change."""
     newest_row = (
         select(func.max(StatusHistory.changed_at))
-        .where(StatusHistory.jobapp_id == jobapps.id)
+        .where(StatusHistory.user_id == jobapps.user_id, StatusHistory.jobapp_id == jobapps.id)
         .scalar_subquery()
     )
     return func.greatest(newest_row, jobapps.rejection_changed_at).label("last_update")

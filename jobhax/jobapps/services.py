@@ -1,6 +1,6 @@
 """Job application rules. Every lookup is scoped to the caller: a foreign id is a missing id."""
 
-from sqlalchemy import DateTime, Integer, bindparam, delete, func, insert, select, update
+from sqlalchemy import DateTime, Integer, and_, bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from jobhax import quotas
@@ -85,7 +85,7 @@ def add_jobapp(
     )
     dbsession.add(jobapp)
     dbsession.flush()
-    record_first_status(dbsession, [jobapp.id], status_id, now)
+    record_first_status(dbsession, user_id, [jobapp.id], status_id, now)
     webhook_events.jobapp_created(dbsession, jobapp)
     # Last: concurrent adds of one user take turns only for this count and their commit.
     quotas.ensure_within(
@@ -100,8 +100,8 @@ def add_jobapp(
     return jobapp
 
 
-def record_first_status(dbsession, jobapp_ids, status_ids, changed_at, origin=ORIGIN_USER):
-    """The first history row of each new application, in one statement whatever their number: add_jobapp,
+def record_first_status(dbsession, user_id, jobapp_ids, status_ids, changed_at, origin=ORIGIN_USER):
+    """The first history row of each of the user's new applications, in one statement whatever their number: add_jobapp,
     the Gmail import and import_csv all start an application's history here. ``status_ids``: one status
     for all, or one per application (import_csv); ``changed_at``: one time for all, or one per application
     (the Gmail import dates each by its confirmation); ``origin``: "user" or "import"."""
@@ -112,8 +112,9 @@ def record_first_status(dbsession, jobapp_ids, status_ids, changed_at, origin=OR
     ids = ARRAY(Integer)
     dbsession.execute(
         insert(StatusHistory).from_select(
-            ["jobapp_id", "status_id", "changed_at", "origin"],
+            ["user_id", "jobapp_id", "status_id", "changed_at", "origin"],
             select(
+                bindparam("user_id", user_id),
                 func.unnest(bindparam("jobapp_ids", list(jobapp_ids), type_=ids)),
                 func.unnest(bindparam("status_ids", list(status_ids), type_=ids)),
                 func.unnest(bindparam("changed_at", list(changed_at), type_=ARRAY(DateTime(timezone=True)))),
@@ -152,7 +153,13 @@ def update_jobapp(dbsession, jobapp, *, status_id=None, rejected=None, now=None,
     if status_id is not None and status_id != jobapp.status_id:
         jobapp.status_id = status_id
         dbsession.add(
-            StatusHistory(jobapp_id=jobapp.id, status_id=status_id, changed_at=now, origin=ORIGIN_USER)
+            StatusHistory(
+                user_id=jobapp.user_id,
+                jobapp_id=jobapp.id,
+                status_id=status_id,
+                changed_at=now,
+                origin=ORIGIN_USER,
+            )
         )
     changed = dbsession.is_modified(jobapp)
     dbsession.flush()
@@ -166,7 +173,7 @@ def delete_jobapp(dbsession, jobapp, now=None):
     dbsession.flush()
 
 
-def status_history(dbsession, jobapp_id):
+def status_history(dbsession, jobapp):
     """Rows of (changed_at, status id, status value, origin, msg_id), oldest first."""
     return dbsession.execute(
         select(
@@ -177,18 +184,20 @@ def status_history(dbsession, jobapp_id):
             StatusHistory.msg_id,
         )
         .join(ApplicationStatus, ApplicationStatus.id == StatusHistory.status_id)
-        .where(StatusHistory.jobapp_id == jobapp_id)
+        .where(StatusHistory.user_id == jobapp.user_id, StatusHistory.jobapp_id == jobapp.id)
         .order_by(StatusHistory.changed_at, StatusHistory.id)
     ).all()
 
 
-def jobapp_posting(dbsession, jobapp_id):
-    return dbsession.get(JobPosting, jobapp_id)
+def jobapp_posting(dbsession, jobapp):
+    return dbsession.get(JobPosting, (jobapp.user_id, jobapp.id))
 
 
-def list_notes(dbsession, jobapp_id):
+def list_notes(dbsession, jobapp):
     return dbsession.scalars(
-        select(Note).where(Note.jobapp_id == jobapp_id).order_by(Note.created_at, Note.id)
+        select(Note)
+        .where(Note.user_id == jobapp.user_id, Note.jobapp_id == jobapp.id)
+        .order_by(Note.created_at, Note.id)
     ).all()
 
 
@@ -197,27 +206,31 @@ def add_note(dbsession, jobapp, description, now=None):
         dbsession,
         "notes",
         jobapp.id,
-        select(Note.id).where(Note.jobapp_id == jobapp.id),
+        select(Note.id).where(Note.user_id == jobapp.user_id, Note.jobapp_id == jobapp.id),
         quotas.NOTES_PER_APPLICATION,
     )
-    note = Note(jobapp_id=jobapp.id, description=description, created_at=now or utcnow())
+    note = Note(
+        user_id=jobapp.user_id, jobapp_id=jobapp.id, description=description, created_at=now or utcnow()
+    )
     dbsession.add(note)
     dbsession.flush()
     return note
 
 
 def _own_note(user_id, note_id):
-    return (
-        select(Note.id)
-        .join(JobApplication, JobApplication.id == Note.jobapp_id)
-        .where(Note.id == note_id, JobApplication.user_id == user_id, JobApplication.deleted_at.is_(None))
+    """The user's note ``note_id``, while its application is live."""
+    live = exists().where(
+        JobApplication.user_id == user_id,
+        JobApplication.id == Note.jobapp_id,
+        JobApplication.deleted_at.is_(None),
     )
+    return and_(Note.user_id == user_id, Note.id == note_id, live)
 
 
 def update_note(dbsession, user_id, note_id, description, now=None):
     updated = dbsession.execute(
         update(Note)
-        .where(Note.id.in_(_own_note(user_id, note_id).scalar_subquery()))
+        .where(_own_note(user_id, note_id))
         .values(description=description, updated_at=now or utcnow())
         .returning(Note.id)
     ).first()
@@ -226,8 +239,6 @@ def update_note(dbsession, user_id, note_id, description, now=None):
 
 
 def delete_note(dbsession, user_id, note_id):
-    deleted = dbsession.execute(
-        delete(Note).where(Note.id.in_(_own_note(user_id, note_id).scalar_subquery())).returning(Note.id)
-    ).first()
+    deleted = dbsession.execute(delete(Note).where(_own_note(user_id, note_id)).returning(Note.id)).first()
     if deleted is None:
         raise ApiError(ErrorCode.NOT_FOUND)

@@ -208,8 +208,8 @@ def update_status(dbsession, user_id, status_id, value=None, position=None):
 _MOVE = text("""WITH moved AS (
     UPDATE job_applications SET status_id = :replacement
     WHERE user_id = :user_id AND status_id = :status_id RETURNING id)
-INSERT INTO status_history (jobapp_id, status_id, changed_at, origin)
-SELECT id, :replacement, :now, :origin FROM moved
+INSERT INTO status_history (user_id, jobapp_id, status_id, changed_at, origin)
+SELECT :user_id, id, :replacement, :now, :origin FROM moved
 RETURNING jobapp_id""")
 
 

@@ -118,7 +118,7 @@ def get_status_history(request):
     jobapp = services.require_jobapp(
         request.dbsession, request.authenticated_userid, request.validated["jobapp_id"]
     )
-    return envelope([history_json(*row) for row in services.status_history(request.dbsession, jobapp.id)])
+    return envelope([history_json(*row) for row in services.status_history(request.dbsession, jobapp)])
 
 
 @add_jobapp_service.post(schema=request_schemas.AddJobappBody, **BODY)
@@ -166,7 +166,7 @@ def get_jobapp_detail(request):
     jobapp = services.require_jobapp(
         request.dbsession, request.authenticated_userid, request.validated["jobapp_id"]
     )
-    return envelope(posting_json(services.jobapp_posting(request.dbsession, jobapp.id)))
+    return envelope(posting_json(services.jobapp_posting(request.dbsession, jobapp)))
 
 
 @get_jobapp_notes_service.get(schema=request_schemas.JobappQuery, **QUERY)
@@ -174,7 +174,7 @@ def get_jobapp_notes(request):
     jobapp = services.require_jobapp(
         request.dbsession, request.authenticated_userid, request.validated["jobapp_id"]
     )
-    return envelope([note_json(note) for note in services.list_notes(request.dbsession, jobapp.id)])
+    return envelope([note_json(note) for note in services.list_notes(request.dbsession, jobapp)])
 
 
 @add_jobapp_note_service.post(schema=request_schemas.AddNoteBody, **BODY)

@@ -318,6 +318,7 @@ def store_batch(dbsession, user_id, batch):
         # Dated by the confirmation, like the changes later mail makes: the history reads in mail order.
         record_first_status(
             dbsession,
+            user_id,
             list(created.values()),
             APPLIED,
             [applications[msg_id].application.apply_date for msg_id in created],
@@ -334,7 +335,7 @@ def store_batch(dbsession, user_id, batch):
             .on_conflict_do_nothing(index_elements=["user_id", "msg_id"])
         )
         postings = [
-            dict(applications[msg_id].posting, jobapp_id=jobapp_id)
+            dict(applications[msg_id].posting, user_id=user_id, jobapp_id=jobapp_id)
             for msg_id, jobapp_id in created.items()
             if applications[msg_id].posting is not None
         ]

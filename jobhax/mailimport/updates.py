@@ -61,8 +61,9 @@ _STATES = text(
 SELECT j.id, j.status_id, j.is_rejected,
        greatest(
            (SELECT max(h.changed_at) FROM status_history h
-            WHERE h.jobapp_id = j.id AND h.origin = 'user'
-              AND h.id <> (SELECT min(f.id) FROM status_history f WHERE f.jobapp_id = j.id)),
+            WHERE h.user_id = j.user_id AND h.jobapp_id = j.id AND h.origin = 'user'
+              AND h.id <> (SELECT min(f.id) FROM status_history f
+                           WHERE f.user_id = j.user_id AND f.jobapp_id = j.id)),
            CASE WHEN j.rejection_msg_id IS NULL THEN j.rejection_changed_at END) AS last_hand_edit
 FROM job_applications j
 WHERE j.user_id = :user_id AND j.id = ANY(:ids) AND j.deleted_at IS NULL
@@ -93,11 +94,12 @@ _UPDATED_SINCE = text(
     """
 SELECT count(DISTINCT changed.id) FROM (
     SELECT h.jobapp_id AS id FROM mails m
-    JOIN status_history h ON h.jobapp_id = m.jobapp_id AND h.msg_id = m.msg_id AND h.origin = 'email'
+    JOIN status_history h
+      ON h.user_id = m.user_id AND h.jobapp_id = m.jobapp_id AND h.msg_id = m.msg_id AND h.origin = 'email'
     WHERE m.user_id = :user_id AND m.imported_at >= :since
     UNION ALL
     SELECT j.id FROM mails m
-    JOIN job_applications j ON j.id = m.jobapp_id AND j.rejection_msg_id = m.msg_id
+    JOIN job_applications j ON j.user_id = m.user_id AND j.id = m.jobapp_id AND j.rejection_msg_id = m.msg_id
     WHERE m.user_id = :user_id AND m.imported_at >= :since
 ) AS changed
 """
@@ -131,6 +133,7 @@ def store_updates(dbsession, user_id, updates, started_at):
         if change == "status":
             history.append(
                 {
+                    "user_id": user_id,
                     "jobapp_id": jobapp_id,
                     "status_id": state.status_id,
                     "changed_at": parsed.date,
@@ -162,7 +165,8 @@ def store_updates(dbsession, user_id, updates, started_at):
             insert(StatusHistory)
             .values(history)
             .on_conflict_do_nothing(
-                index_elements=["jobapp_id", "msg_id"], index_where=StatusHistory.msg_id.is_not(None)
+                index_elements=["user_id", "jobapp_id", "msg_id"],
+                index_where=StatusHistory.msg_id.is_not(None),
             )
         )
     mails = [

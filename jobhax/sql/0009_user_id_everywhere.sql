@@ -48,6 +48,12 @@ ALTER TABLE public.job_postings DROP CONSTRAINT pk_job_postings,
     ADD CONSTRAINT pk_job_postings PRIMARY KEY (user_id, jobapp_id);
 ALTER TABLE public.reminders DROP CONSTRAINT pk_reminders, ADD CONSTRAINT pk_reminders PRIMARY KEY (user_id, id);
 ALTER TABLE public.mails DROP CONSTRAINT pk_mails, ADD CONSTRAINT pk_mails PRIMARY KEY (user_id, id);
+ALTER TABLE public.oauth_tokens DROP CONSTRAINT pk_oauth_tokens,
+    ADD CONSTRAINT pk_oauth_tokens PRIMARY KEY (user_id, id);
+ALTER TABLE public.email_tokens DROP CONSTRAINT pk_email_tokens,
+    ADD CONSTRAINT pk_email_tokens PRIMARY KEY (user_id, id);
+ALTER TABLE public.social_accounts DROP CONSTRAINT pk_social_accounts,
+    ADD CONSTRAINT pk_social_accounts PRIMARY KEY (user_id, id);
 -- The primary key serves get_webhooks' lookups by user now.
 DROP INDEX public.ix_webhooks_user_id;
 ALTER TABLE public.webhooks DROP CONSTRAINT pk_webhooks, ADD CONSTRAINT pk_webhooks PRIMARY KEY (user_id, id);

@@ -37,6 +37,9 @@ ALTER TABLE public.status_history DROP CONSTRAINT fk_status_history_user_id_job_
     DROP CONSTRAINT fk_status_history_user_id_users;
 
 ALTER TABLE public.webhooks DROP CONSTRAINT pk_webhooks, ADD CONSTRAINT pk_webhooks PRIMARY KEY (id);
+ALTER TABLE public.social_accounts DROP CONSTRAINT pk_social_accounts, ADD CONSTRAINT pk_social_accounts PRIMARY KEY (id);
+ALTER TABLE public.email_tokens DROP CONSTRAINT pk_email_tokens, ADD CONSTRAINT pk_email_tokens PRIMARY KEY (id);
+ALTER TABLE public.oauth_tokens DROP CONSTRAINT pk_oauth_tokens, ADD CONSTRAINT pk_oauth_tokens PRIMARY KEY (id);
 CREATE INDEX ix_webhooks_user_id ON public.webhooks (user_id);
 ALTER TABLE public.mails DROP CONSTRAINT pk_mails, ADD CONSTRAINT pk_mails PRIMARY KEY (id);
 ALTER TABLE public.reminders DROP CONSTRAINT pk_reminders, ADD CONSTRAINT pk_reminders PRIMARY KEY (id);

@@ -33,7 +33,7 @@ def fill(db, factories, user, jobapps=2, notes=2):
         jobapp = factories.jobapp(user, job_title=f"Engineer {n}", company=f"Acme {n}", deleted=n == 1)
         for k in range(notes):
             factories.note(jobapp, description=f"note {k} of {n}")
-        db.add(StatusHistory(jobapp_id=jobapp.id, status_id=3, changed_at=NOW))
+        db.add(StatusHistory(user_id=user.id, jobapp_id=jobapp.id, status_id=3, changed_at=NOW))
         db.add(
             Mail(
                 user_id=user.id,
@@ -45,8 +45,12 @@ def fill(db, factories, user, jobapps=2, notes=2):
             )
         )
         made.append(jobapp)
-    db.add(JobPosting(jobapp_id=made[0].id, decorated_job_posting={"title": "Engineer 0"}))
-    db.add(StatusHistory(jobapp_id=made[0].id, status_id=custom.id, changed_at=NOW, origin="user"))
+    db.add(JobPosting(user_id=user.id, jobapp_id=made[0].id, decorated_job_posting={"title": "Engineer 0"}))
+    db.add(
+        StatusHistory(
+            user_id=user.id, jobapp_id=made[0].id, status_id=custom.id, changed_at=NOW, origin="user"
+        )
+    )
     db.add(Reminder(user_id=user.id, jobapp_id=made[0].id, due_at=NOW, text=f"Call back {user.id}"))
     db.add(
         Webhook(
@@ -146,10 +150,10 @@ def test_the_export_is_streamed_in_batches_with_a_fixed_number_of_statements(
     jobapp_id = db.scalar(text("SELECT min(id) FROM job_applications WHERE user_id = :u"), {"u": api.user.id})
     db.execute(
         text(
-            "INSERT INTO notes (jobapp_id, description, created_at) "
-            "SELECT :j, 'n' || g, now() FROM generate_series(1, :n) g"
+            "INSERT INTO notes (user_id, jobapp_id, description, created_at) "
+            "SELECT :u, :j, 'n' || g, now() FROM generate_series(1, :n) g"
         ),
-        {"j": jobapp_id, "n": many},
+        {"u": api.user.id, "j": jobapp_id, "n": many},
     )
     db.commit()
     counts = []

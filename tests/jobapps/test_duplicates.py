@@ -84,7 +84,9 @@ def test_merge_moves_notes_history_mails_and_posting_and_keeps_the_furthest(api,
         api.post(f"{BASE}/add_jobapp_note", {"jobapp_id": jobapp["id"], "description": note})
     when = datetime.datetime(2019, 1, 15, tzinfo=datetime.UTC)
     db.add(Mail(user_id=api.user.id, jobapp_id=older["id"], msg_id="m1", subject="Applied", date=when))
-    db.add(JobPosting(jobapp_id=third["id"], decorated_job_posting={"title": "Engineer"}))
+    db.add(
+        JobPosting(user_id=api.user.id, jobapp_id=third["id"], decorated_job_posting={"title": "Engineer"})
+    )
     db.commit()
     assert_agree(engine)
 
@@ -121,8 +123,8 @@ def test_merge_moves_notes_history_mails_and_posting_and_keeps_the_furthest(api,
 def test_merge_keeps_its_own_posting_and_status_when_it_is_furthest(api, db):
     keep = add(api, status_id=5)
     other = add(api, status_id=3)
-    db.add(JobPosting(jobapp_id=keep["id"], top_card_v2={"mine": True}))
-    db.add(JobPosting(jobapp_id=other["id"], top_card_v2={"theirs": True}))
+    db.add(JobPosting(user_id=api.user.id, jobapp_id=keep["id"], top_card_v2={"mine": True}))
+    db.add(JobPosting(user_id=api.user.id, jobapp_id=other["id"], top_card_v2={"theirs": True}))
     db.commit()
     merged = assert_ok(_merge(api, keep["id"], [other["id"]]))
     assert merged["applicationStatus"]["id"] == 5
@@ -185,10 +187,10 @@ def test_merge_beyond_200_notes_on_one_application_is_17(api, engine):
     with engine.begin() as connection:
         connection.execute(
             text(
-                "INSERT INTO notes (jobapp_id, description, created_at) "
-                "SELECT :j, 'n', now() FROM generate_series(1, 150)"
+                "INSERT INTO notes (user_id, jobapp_id, description, created_at) "
+                "SELECT :u, :j, 'n', now() FROM generate_series(1, 150)"
             ),
-            [{"j": keep["id"]}, {"j": other["id"]}],
+            [{"u": api.user.id, "j": keep["id"]}, {"u": api.user.id, "j": other["id"]}],
         )
     assert_error(_merge(api, keep["id"], [other["id"]]), 17, 409)
     assert len(assert_ok(api.get(f"{BASE}/get_jobapps"))) == 2
@@ -201,10 +203,10 @@ def test_a_note_added_during_a_merge_waits_and_finds_no_room(api, app, engine):
     with engine.begin() as connection:
         connection.execute(
             text(
-                "INSERT INTO notes (jobapp_id, description, created_at) "
-                "SELECT :j, 'n', now() FROM generate_series(1, :n)"
+                "INSERT INTO notes (user_id, jobapp_id, description, created_at) "
+                "SELECT :u, :j, 'n', now() FROM generate_series(1, :n)"
             ),
-            [{"j": keep["id"], "n": 150}, {"j": other["id"], "n": 50}],
+            [{"u": api.user.id, "j": keep["id"], "n": 150}, {"u": api.user.id, "j": other["id"], "n": 50}],
         )
     merging = app.registry["dbsession_factory"]()
     noting = app.registry["dbsession_factory"]()

@@ -304,6 +304,7 @@ def test_get_jobapp_detail_returns_the_stored_posting(api, factories, db):
     jobapp = factories.jobapp(api.user)
     db.add(
         JobPosting(
+            user_id=jobapp.user_id,
             jobapp_id=jobapp.id,
             poster_information={"name": "Ada"},
             decorated_job_posting={"jobPosting": {"title": "Engineer"}},

@@ -146,7 +146,7 @@ def test_status_history_is_oldest_first(db, user, factories):
     services.update_jobapp(db, jobapp, status_id=4, now=NOW - datetime.timedelta(days=1))
     services.update_jobapp(db, jobapp, status_id=5, now=NOW)
     db.commit()
-    assert services.status_history(db, jobapp.id) == [
+    assert services.status_history(db, jobapp) == [
         (NOW - datetime.timedelta(days=1), 4, "Onsite Interview", "user", None),
         (NOW, 1, "Applied", "user", None),
         (NOW, 5, "Offer", "user", None),
@@ -158,7 +158,7 @@ def test_notes_are_oldest_first(db, user, factories):
     second = factories.note(jobapp, created_at=NOW)
     first = factories.note(jobapp, created_at=NOW - datetime.timedelta(seconds=1))
     third = factories.note(jobapp, created_at=NOW)
-    assert [note.id for note in services.list_notes(db, jobapp.id)] == [first.id, second.id, third.id]
+    assert [note.id for note in services.list_notes(db, jobapp)] == [first.id, second.id, third.id]
 
 
 def test_update_note_touches_only_the_callers_live_notes(db, user, stranger, factories):

@@ -22,11 +22,11 @@ def _client(testapp, factories, jobapps, notes_and_history):
     changed_at = start + datetime.timedelta(days=jobapps)
     factories.db.add_all(
         [
-            Note(jobapp_id=target.id, description=f"note {n}", created_at=changed_at)
+            Note(user_id=user.id, jobapp_id=target.id, description=f"note {n}", created_at=changed_at)
             for n in range(notes_and_history)
         ]
         + [
-            StatusHistory(jobapp_id=target.id, status_id=n % 5 + 1, changed_at=changed_at)
+            StatusHistory(user_id=user.id, jobapp_id=target.id, status_id=n % 5 + 1, changed_at=changed_at)
             for n in range(notes_and_history)
         ]
     )

@@ -33,14 +33,14 @@ def _seed(engine, client, jobapps, custom_statuses):
             .all()
         )
         connection.execute(
-            text("""INSERT INTO status_history (jobapp_id, status_id, changed_at)
-                    SELECT id, 1, now() FROM unnest(CAST(:ids AS integer[])) id"""),
-            {"ids": ids},
+            text("""INSERT INTO status_history (user_id, jobapp_id, status_id, changed_at)
+                    SELECT :u, id, 1, now() FROM unnest(CAST(:ids AS integer[])) id"""),
+            {"u": client.user.id, "ids": ids},
         )
         connection.execute(
-            text("""INSERT INTO notes (jobapp_id, description, created_at)
-                    SELECT id, 'note', now() FROM unnest(CAST(:ids AS integer[])) id"""),
-            {"ids": ids},
+            text("""INSERT INTO notes (user_id, jobapp_id, description, created_at)
+                    SELECT :u, id, 'note', now() FROM unnest(CAST(:ids AS integer[])) id"""),
+            {"u": client.user.id, "ids": ids},
         )
         connection.execute(
             text("""INSERT INTO application_statuses (user_id, value, position)

@@ -445,7 +445,16 @@ def test_status_transitions_view(api, db):
     services.update_jobapp(db, jobapp, status_id=3, now=day(2))
     services.update_jobapp(db, jobapp, status_id=5, now=day(5))
     # A change read from mail, and an application an import created: their origins as history says.
-    db.add(StatusHistory(jobapp_id=jobapp.id, status_id=4, changed_at=day(6), origin="email", msg_id="m-1"))
+    db.add(
+        StatusHistory(
+            user_id=api.user.id,
+            jobapp_id=jobapp.id,
+            status_id=4,
+            changed_at=day(6),
+            origin="email",
+            msg_id="m-1",
+        )
+    )
     imported = services.add_jobapp(db, api.user.id, job_title="E", company="C", now=day(7))
     db.execute(update(StatusHistory).where(StatusHistory.jobapp_id == imported.id).values(origin="import"))
     gone = services.add_jobapp(db, api.user.id, job_title="E", company="B", now=day(0))
@@ -478,7 +487,9 @@ def test_concurrent_history_writes_of_one_application_are_counted_once(api, db, 
     the second waits for the first's stored facts and counts from them, never twice, never an error."""
     jobapp = services.add_jobapp(db, api.user.id, job_title="E", company="A", now=day(0))
     db.commit()
-    insert = text("INSERT INTO status_history (jobapp_id, status_id, changed_at) VALUES (:j, :s, :at)")
+    insert = text(
+        "INSERT INTO status_history (user_id, jobapp_id, status_id, changed_at) VALUES (:u, :j, :s, :at)"
+    ).bindparams(u=api.user.id)
     first, second = engine.connect(), engine.connect()
     try:
         first.begin()
