@@ -219,8 +219,10 @@ class _Batch:
                 ),
                 self.jobapps,
             )
-            _copy(self.cursor, "status_history", ("jobapp_id", "status_id", "changed_at"), self.history)
-            _copy(self.cursor, "notes", ("jobapp_id", "description", "created_at"), self.notes)
+            _copy(
+                self.cursor, "status_history", ("user_id", "jobapp_id", "status_id", "changed_at"), self.history
+            )
+            _copy(self.cursor, "notes", ("user_id", "jobapp_id", "description", "created_at"), self.notes)
         self._reset()
 
 
@@ -279,10 +281,10 @@ def seed_demo(connection, users, apps_per_user, seed, size_mix=False, now=None, 
                     f"{jobapp_id}\t{user['id']}\t{titles[index]}\t{companies[index]}\t{sources[index]}"
                     f"\t{statuses[index]}\t{rejected}\t{applied_text}\t{applied_text}\t{deleted}\n"
                 )
-                batch.history.write(f"{jobapp_id}\t{statuses[index]}\t{applied_text}\n")
+                batch.history.write(f"{user['id']}\t{jobapp_id}\t{statuses[index]}\t{applied_text}\n")
                 for note in range(rng.randint(0, MAX_NOTES)):
                     written = _utc(applied + datetime.timedelta(hours=note + 1))
-                    batch.notes.write(f"{jobapp_id}\t{rng.choice(NOTES)}\t{written}\n")
+                    batch.notes.write(f"{user['id']}\t{jobapp_id}\t{rng.choice(NOTES)}\t{written}\n")
                 batch.rows += 1
                 if batch.rows >= BATCH_ROWS:
                     batch.flush()

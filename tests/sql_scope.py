@@ -340,8 +340,6 @@ LOOKUPS = {
     "public.social_accounts": [("provider", "subject")],
     # verify_email and reset_password: the mailed token is the credential.
     "public.email_tokens": [("token_hash",)],
-    # calendar.ics: the feed's key is the credential.
-    "public.calendar_feeds": [("key_digest",)],
 }
 
 _RELATIONS_WITH_OWNER = """
