@@ -220,7 +220,10 @@ class _Batch:
                 self.jobapps,
             )
             _copy(
-                self.cursor, "status_history", ("user_id", "jobapp_id", "status_id", "changed_at"), self.history
+                self.cursor,
+                "status_history",
+                ("user_id", "jobapp_id", "status_id", "changed_at"),
+                self.history,
             )
             _copy(self.cursor, "notes", ("user_id", "jobapp_id", "description", "created_at"), self.notes)
         self._reset()
