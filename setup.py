@@ -47,6 +47,7 @@ testing_requires = [
     "aiosmtpd>=1.4",  # the real SMTP server the mail tests send to
     "trustme>=1.1",  # TLS certificates for the test webhook receiver
     "selenium>=4.20",  # drives Debian's chromium through /usr/bin/chromedriver (tests/ops/test_api_ui.py)
+    "sqlglot>=30.30,<31",  # tests/sql_scope.py parses every statement the API suite's requests send
 ]
 
 setup(

@@ -39,7 +39,7 @@ def ensure_room(dbsession, quota, owner_id, rows, limit):
     """Raise 17 unless fewer than ``limit`` rows of ``owner_id`` exist.
 
     ``quota`` names the quota (it keys the lock); ``rows`` is a SELECT of one row per counted row, already
-    filtered to the owner (``select(Note.id).where(Note.jobapp_id == jobapp.id)``).
+    filtered to the owner (``select(Note.id).where(Note.user_id == user_id, Note.jobapp_id == jobapp.id)``).
     """
     lock(dbsession, quota, owner_id)
     counted = dbsession.scalar(select(func.count()).select_from(rows.limit(limit).subquery()))

@@ -6,7 +6,8 @@ A table occurrence is constrained when its user key (``user_id``; ``id`` for ``u
 AND-ed terms of a WHERE or JOIN ... ON, of its own query or of an enclosing one (correlated subqueries),
 ``col = value``, ``col IN (values)``, ``col = ANY(value)``, ``a.user_id = b.user_id`` with ``b`` constrained,
 and columns passed out of a derived table or CTE. An INSERT or COPY is constrained when its column list names
-the user key. Anything the parser cannot read and that names a table of user data is a violation.
+the user key, or when it makes a user (an INSERT into ``users``). Anything the parser cannot read and that
+names a table of user data is a violation.
 
 A few statements must find the user before they can know the user id: those are ``lookups``, a table's
 columns that together identify one user's row on their own (a token digest, a username); equating them with
@@ -146,7 +147,8 @@ class _Statement:
         key = self.checker.scoped.get(table)
         if key is not None:
             source = _Source(target.alias_or_name, table, key=(id(target), key))
-            if columns is None or key in columns:
+            # An INSERT into users makes a user: its generated id is the new user's.
+            if columns is None or key in columns or key == "id":
                 self.links.union(source.key, ANCHOR)
             self.occurrences.append((table, source))
 

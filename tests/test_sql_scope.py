@@ -45,6 +45,7 @@ KEPT_TO_ONE_USER = [
     "SELECT sum(count) FROM metrics.status_counts WHERE user_id = %(user_id)s",
     "SELECT u.* FROM oauth_tokens t JOIN users u ON u.id = t.user_id WHERE t.access_token_hash = %(h)s",
     "SELECT 1",
+    "INSERT INTO users (username, email) VALUES (%(username)s, %(email)s) RETURNING users.id",
     "UPDATE oauth_tokens SET revoked_at = now() WHERE client_pk = 1 "
     "AND (access_token_hash = %(h)s OR refresh_token_hash = %(h)s)",
     "UPDATE oauth_tokens t SET revoked_at = now() FROM (SELECT user_id, family_id FROM oauth_tokens "

@@ -80,7 +80,10 @@ def open_reminders(dbsession, user_id, jobapp_id=None):
     """The open (not done) reminders of live applications, soonest first; (Reminder, title, company) rows."""
     query = (
         select(Reminder, JobApplication.job_title, JobApplication.company)
-        .join(JobApplication, JobApplication.id == Reminder.jobapp_id)
+        .join(
+            JobApplication,
+            (JobApplication.user_id == Reminder.user_id) & (JobApplication.id == Reminder.jobapp_id),
+        )
         .where(
             Reminder.user_id == user_id,
             Reminder.done.is_(False),
