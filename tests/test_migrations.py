@@ -60,3 +60,57 @@ def test_downgrade_to_base_then_upgrade_to_head(scratch_database_url):
             _check_no_diff(scratch_database_url)
     finally:
         engine.dispose()
+
+
+def test_revision_0012_gives_history_notes_and_postings_their_owner_and_back(scratch_database_url):
+    """Rows written before 0012 get the user_id of their application; the insight counters are untouched."""
+    engine = create_engine(scratch_database_url)
+    try:
+        upgrade(scratch_database_url, "0011")
+        with engine.begin() as connection:
+            for user_id in (1, 2):
+                connection.execute(
+                    text("INSERT INTO users (id, username) VALUES (:u, 'user' || :u)"), {"u": user_id}
+                )
+                connection.execute(
+                    text(
+                        "INSERT INTO job_applications (id, user_id, job_title, company, status_id, apply_date) "
+                        "VALUES (:u * 10, :u, 'Engineer', 'Acme', 1, now())"
+                    ),
+                    {"u": user_id},
+                )
+                connection.execute(
+                    text(
+                        "INSERT INTO status_history (jobapp_id, status_id, changed_at) VALUES (:u * 10, 3, now())"
+                    ),
+                    {"u": user_id},
+                )
+                connection.execute(
+                    text(
+                        "INSERT INTO notes (jobapp_id, description, created_at) VALUES (:u * 10, 'n', now())"
+                    ),
+                    {"u": user_id},
+                )
+                connection.execute(
+                    text("INSERT INTO job_postings (jobapp_id) VALUES (:u * 10)"), {"u": user_id}
+                )
+            funnel = connection.execute(text("SELECT * FROM metrics.funnel_counts ORDER BY 1, 2")).all()
+
+        upgrade(scratch_database_url)
+        with engine.connect() as connection:
+            for table in ("status_history", "notes", "job_postings"):
+                owners = connection.execute(text(f"SELECT jobapp_id, user_id FROM {table} ORDER BY 1")).all()
+                assert [tuple(row) for row in owners] == [(10, 1), (20, 2)], table
+            assert (
+                connection.execute(text("SELECT * FROM metrics.funnel_counts ORDER BY 1, 2")).all() == funnel
+            )
+
+        downgrade(scratch_database_url, "0011")
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM notes")).scalar() == 2
+            columns = connection.execute(
+                text("SELECT column_name FROM information_schema.columns WHERE table_name = 'status_history'")
+            ).scalars()
+            assert "user_id" not in set(columns)
+    finally:
+        engine.dispose()
