@@ -75,11 +75,11 @@ def test_the_fixture_mailbox_becomes_applications_with_history_mail_and_posting(
 
     openphone = next(j for j in jobapps if j.company == "OpenPhone")
     assert openphone.company_logo.startswith("https://media.licdn.com/")
-    posting = db.get(JobPosting, openphone.id)
+    posting = db.get(JobPosting, (openphone.user_id, openphone.id))
     assert posting.decorated_job_posting and posting.top_card_v2
     # The other LinkedIn application links no page the fake knows: stored empty, application kept.
     att = next(j for j in jobapps if j.company == "AT&T")
-    other = db.get(JobPosting, att.id)
+    other = db.get(JobPosting, (att.user_id, att.id))
     assert other is None or other.decorated_job_posting == {}
 
     row = status(db, user.id)
@@ -135,7 +135,7 @@ def test_a_job_page_that_fails_keeps_the_application(env, user, provider, db):
     provider.fail("/jobs/view/", 500, times=1)
     importer.run_import(env, user.id)
     [jobapp] = db.scalars(select(JobApplication)).all()
-    posting = db.get(JobPosting, jobapp.id)
+    posting = db.get(JobPosting, (jobapp.user_id, jobapp.id))
     assert (posting.poster_information, posting.decorated_job_posting, posting.top_card_v2) == ({}, {}, {})
     assert counters(status(db, user.id)) == ("done", 1, 1, 0, 1, None)
 
