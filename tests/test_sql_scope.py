@@ -42,6 +42,7 @@ KEPT_TO_ONE_USER = [
     "WITH moved AS (UPDATE job_applications SET status_id = 1 WHERE user_id = %(u)s RETURNING id, user_id) "
     "INSERT INTO status_history (user_id, jobapp_id) SELECT user_id, id FROM moved",
     "COPY notes (user_id, jobapp_id, description) FROM STDIN",
+    "COPY (SELECT id FROM job_applications WHERE user_id = %(user_id)s) TO STDOUT WITH (FORMAT csv)",
     "SELECT sum(count) FROM metrics.status_counts WHERE user_id = %(user_id)s",
     "SELECT u.* FROM oauth_tokens t JOIN users u ON u.id = t.user_id WHERE t.access_token_hash = %(h)s",
     "SELECT 1",
@@ -87,6 +88,10 @@ LEAVING_THE_USER = [
     ("DELETE FROM notes WHERE jobapp_id = %(id)s", ["public.notes"]),
     ("INSERT INTO notes (jobapp_id, description) VALUES (%(a)s, %(b)s)", ["public.notes"]),
     ("COPY notes (jobapp_id, description) FROM STDIN", ["public.notes"]),
+    (
+        "COPY (SELECT id FROM job_applications WHERE id = %(id)s) TO STDOUT WITH (FORMAT csv)",
+        ["public.job_applications"],
+    ),
     ("SELECT sum(count) FROM metrics.status_counts", ["metrics.status_counts"]),
     (
         "SELECT * FROM oauth_tokens t JOIN users u ON u.id = t.user_id WHERE t.family_id = %(f)s",
