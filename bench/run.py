@@ -273,10 +273,9 @@ def metric_sql(name, user_id):
             user_id, queries.month_window(today)
         ),
         "get_count_by_statuses": lambda: queries.count_by_statuses_statement(user_id),
-        "get_word_count": lambda: queries.word_count_statement(user_id),
-        "get_count_by_jobtitle_and_statuses": lambda: queries.count_by_jobtitle_and_statuses_statement(
-            user_id
-        ),
+        # Stored answers: what a request runs once the answer is stored (the wrk run before stored it).
+        "get_word_count": lambda: queries.WORD_COUNT.lookup_statement(user_id),
+        "get_count_by_jobtitle_and_statuses": lambda: queries.JOBTITLE_AND_STATUSES.lookup_statement(user_id),
     }
     statements["get_application_count_by_month_with_total"] = statements["get_application_count_by_month"]
     everything = insights.Days()

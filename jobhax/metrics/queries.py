@@ -7,15 +7,20 @@ counters hold signed partial counts that ``metrics.compact_counts()`` folds now 
 ``sum(count)`` and the ``HAVING sum(count) > 0`` on every read. They agree with the views of schema
 ``reporting`` (tests/metrics/test_reporting_sql.py holds them to it), which BI tools keep reading.
 
+The word count and the title matrix grow with the caller's distinct companies and titles, so their answers
+are also stored per user until the user's next write (answer_cache.py): one statement when stored, two
+when not.
+
 Clocks are the caller's: ``today`` is a ``datetime.date`` in UTC, never Postgres ``now()``, so tests can
 freeze time and the month window is the one the request saw.
 """
 
 import datetime
 
-from sqlalchemy import BigInteger, Date, Integer, String, bindparam, column, func, select, table, text
+from sqlalchemy import BigInteger, Date, Integer, String, bindparam, column, func, select, table
 
 from jobhax.jobapps.models import ApplicationStatus
+from jobhax.metrics.answer_cache import CachedAnswer
 
 SOURCES = ("Hired.com", "LinkedIn", "Indeed", "Vettery", "Others")
 TOTAL = "Total"
@@ -150,19 +155,24 @@ SELECT json_build_object(
              FROM rows))::text"""
 
 
+# Stored per user between the user's writes (answer_cache.py): these two cost milliseconds to build.
+WORD_COUNT = CachedAnswer("word_count", _WORD_COUNT)
+JOBTITLE_AND_STATUSES = CachedAnswer("jobtitle_and_statuses", _JOBTITLE_AND_STATUSES)
+
+
 def word_count_statement(user_id):
-    return text(_WORD_COUNT).bindparams(user_id=user_id)
+    return WORD_COUNT.build.bindparams(user_id=user_id)
 
 
 def word_count_json(dbsession, user_id):
     """``[{word: company, value: count}, ...]`` as JSON text."""
-    return dbsession.scalar(word_count_statement(user_id))
+    return WORD_COUNT.json(dbsession, user_id)
 
 
 def count_by_jobtitle_and_statuses_statement(user_id):
-    return text(_JOBTITLE_AND_STATUSES).bindparams(user_id=user_id)
+    return JOBTITLE_AND_STATUSES.build.bindparams(user_id=user_id)
 
 
 def count_by_jobtitle_and_statuses_json(dbsession, user_id):
     """``{jobs, statuses, data: [{name, data}]}`` as JSON text."""
-    return dbsession.scalar(count_by_jobtitle_and_statuses_statement(user_id))
+    return JOBTITLE_AND_STATUSES.json(dbsession, user_id)

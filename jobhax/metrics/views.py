@@ -1,4 +1,5 @@
-"""Metrics endpoints (/api/metrics/*): the caller's counts, one SQL statement each, in the envelope."""
+"""Metrics endpoints (/api/metrics/*): the caller's counts, one SQL statement each (two when the word count
+or title matrix has no stored answer: answer_cache.py), in the envelope."""
 
 from jobhax.api import AUTHENTICATED, ApiService
 from jobhax.clock import utc_today

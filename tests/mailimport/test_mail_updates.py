@@ -11,9 +11,11 @@ from jobhax.accounts.social import link_google_token
 from jobhax.jobapps.models import JobApplication, StatusHistory
 from jobhax.mailimport import importer
 from jobhax.mailimport.models import MailImport
+from jobhax.metrics.queries import JOBTITLE_AND_STATUSES, WORD_COUNT
 from jobhax.tasks import JobEnvironment
 from tests.api_client import assert_ok
 from tests.fakeprovider import gmail_message
+from tests.metrics.answers import answers_from_views
 
 WAVE2 = Path(__file__).resolve().parent.parent / "fixtures" / "gmail" / "wave2"
 EXPECTED = json.loads((WAVE2 / "EXPECTED.json").read_text())["messages"]
@@ -214,6 +216,24 @@ def test_statuses_only_move_forward_and_rejection_never_changes_the_status(env, 
     assert (listed["applicationStatus"]["id"], listed["isRejected"]) == (5, True)
     assert listed["lastUpdate"] == "2025-11-27T10:00:00Z" or listed["lastUpdate"] > "2025-11-27"
     assert [row["origin"] for row in history(linked, app["id"])] == ["user"]
+
+
+def test_a_status_moved_by_mail_shows_in_the_stored_metric_answers_at_once(env, linked, provider, engine):
+    """The title matrix is stored before the import (read), and the mail's status change forgets it."""
+    body = {"job_title": "Staff Platform Engineer", "company": "Northwind", "application_date": "2025-11-01"}
+    assert_ok(linked.post(f"{BASE}/add_jobapp", body))
+    matrix = assert_ok(linked.get("/api/metrics/get_count_by_jobtitle_and_statuses"))
+    assert matrix["data"][0] == {"name": "Applied", "data": [1]}
+    provider.add_message(TOKEN, load("greenhouse_phone_screen.json"))
+    importer.run_import(env, linked.user.id)
+    matrix = assert_ok(linked.get("/api/metrics/get_count_by_jobtitle_and_statuses"))
+    assert matrix["data"][0] == {"name": "Applied", "data": [0]}
+    assert matrix["data"][2] == {"name": "Phone Screen", "data": [1]}
+    with engine.connect() as connection:
+        assert {
+            WORD_COUNT.name: assert_ok(linked.get("/api/metrics/get_word_count")),
+            JOBTITLE_AND_STATUSES.name: matrix,
+        } == answers_from_views(connection, linked.user.id)
 
 
 def test_a_rejection_for_another_title_or_an_untracked_company_changes_nothing(env, linked, provider, db):

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import text
 
 from jobhax.metrics.refresh import refresh_reports
+from tests.metrics.answers import assert_answers_agree
 
 # Each counter table beside the reporting view it must agree with, as (key columns, view).
 COUNTERS = {
@@ -31,9 +32,11 @@ def counted(connection):
 
 
 def assert_agree(engine):
+    """Counters and the answers stored from them (tests/metrics/answers.py) agree with the views."""
     with engine.connect() as connection:
         for name, (summed, viewed) in counted(connection).items():
             assert summed == viewed, name
+    assert_answers_agree(engine)
 
 
 def partial_rows(engine):

@@ -124,6 +124,10 @@ EXPECTED_JOBS = {
 }
 
 
+# Answers stored per user between the user's writes (jobhax/metrics/answer_cache.py).
+STORED = {"get_word_count", "get_count_by_jobtitle_and_statuses"}
+
+
 def url(name):
     return f"/api/metrics/{name}"
 
@@ -230,22 +234,33 @@ def test_a_user_without_applications_gets_zeros(api, frozen):
 
 
 def test_every_committed_write_shows_at_once(api, engine):
-    """Read-your-writes: the endpoints read the plain views, never a stale materialized copy."""
+    """Read-your-writes: the endpoints read the plain views, never a stale materialized copy, and a stored
+    answer (word count, title matrix) read before a write is never served after it."""
     with engine.begin() as connection:
         refresh_reports(connection)
+    assert assert_ok(api.get(url("get_word_count"))) == []
+    assert assert_ok(api.get(url("get_count_by_jobtitle_and_statuses")))["jobs"] == []
     created = assert_ok(
         api.post("/api/jobapps/add_jobapp", {"job_title": "Fresh", "company": "Now Inc", "source": "Vettery"})
     )
     assert assert_ok(api.get(url("get_total_application_count"))) == {"count": 1}
     assert assert_ok(api.get(url("get_word_count"))) == [{"word": "Now Inc", "value": 1}]
+    matrix = assert_ok(api.get(url("get_count_by_jobtitle_and_statuses")))
+    assert matrix["jobs"] == ["Fresh"] and matrix["data"][0] == {"name": "Applied", "data": [1]}
     series, _ = assert_ok(api.get(url("get_application_count_by_month")))
     assert series[3] == {"source": "Vettery", "data": [0] * 11 + [1]}
 
     assert_ok(api.post("/api/jobapps/update_jobapp", {"jobapp_id": created["id"], "status_id": OFFER}))
     assert assert_ok(api.get(url("get_count_by_statuses"))) == [{"name": "Offer", "value": 1}]
+    matrix = assert_ok(api.get(url("get_count_by_jobtitle_and_statuses")))
+    assert matrix["data"][0] == {"name": "Applied", "data": [0]} and matrix["data"][4]["data"] == [1]
+
+    assert_ok(api.post("/api/jobapps/update_jobapp", {"jobapp_id": created["id"], "company": "Later Inc"}))
+    assert assert_ok(api.get(url("get_word_count"))) == [{"word": "Later Inc", "value": 1}]
 
     assert_ok(api.post("/api/jobapps/delete_jobapp", {"jobapp_id": created["id"]}))
     assert assert_ok(api.get(url("get_total_application_count"))) == {"count": 0}
+    assert assert_ok(api.get(url("get_word_count"))) == []
     assert assert_ok(api.get(url("get_count_by_jobtitle_and_statuses")))["jobs"] == []
 
 
@@ -280,9 +295,22 @@ def test_statement_count_does_not_grow_with_rows(api, factories, db, count_state
     add_jobapps(factories, db, api.user, DATASET[:1])
     with count_statements() as few:
         assert_ok(api.get(url(name)))
+    # Forgets any stored answer: both reads build theirs.
     add_jobapps(factories, db, api.user, DATASET)
     with count_statements() as many:
         assert_ok(api.get(url(name)))
     assert many.count == few.count
-    # One statement computes the metric, from the counters; the rest is authentication.
-    assert sum("metrics." in s for s in many.statements) == 1
+    # One statement computes the metric, from the counters; the rest is authentication. A stored answer
+    # not stored yet: one to look it up (and lock), one to build (and store) it.
+    assert sum("metrics." in s for s in many.statements) == (2 if name in STORED else 1)
+
+
+@pytest.mark.parametrize("name", sorted(STORED))
+def test_a_stored_answer_costs_one_statement(api, factories, db, count_statements, name):
+    add_jobapps(factories, db, api.user, DATASET)
+    with count_statements() as missed:
+        built = assert_ok(api.get(url(name)))
+    with count_statements() as hit:
+        assert assert_ok(api.get(url(name))) == built
+    assert hit.count == missed.count - 1
+    assert sum("metrics." in s for s in hit.statements) == 1

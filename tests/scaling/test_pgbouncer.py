@@ -39,6 +39,9 @@ METRICS = (
     "get_count_by_jobtitle_and_statuses",
 )
 
+# Answers stored per user (jobhax/metrics/answer_cache.py).
+STORED = ("get_word_count", "get_count_by_jobtitle_and_statuses")
+
 
 # What PgBouncer itself sets on a server connection for each client (its tracked startup parameters).
 POOLER_PARAMETERS = {
@@ -235,6 +238,13 @@ def test_the_api_main_flows_through_pgbouncer(shared_app, oauth_client):
     assert {row["name"]: row["value"] for row in statuses}["Phone Screen"] == 1
     for metric in METRICS:
         assert_ok(api.get(f"/api/metrics/{metric}"))
+    # The reads above stored the word count; a write through the pooler forgets it.
+    assert_ok(api.post("/api/jobapps/add_jobapp", {"job_title": "Engineer 6", "company": "Acme 0"}))
+    assert assert_ok(api.get("/api/metrics/get_word_count")) == [
+        {"word": "Acme 0", "value": 3},
+        {"word": "Acme 1", "value": 2},
+        {"word": "Acme 2", "value": 2},
+    ]
     assert testapp.get("/__heartbeat__").json == {"database": True, "migrations": True}
 
 
@@ -254,7 +264,8 @@ def test_concurrent_clients_share_one_server_connection(shared_app, factories, p
                     timeout=60,
                 )
                 assert added.status_code == 200, added.text
-                for metric in ("get_total_application_count", "get_count_by_statuses"):
+                # The stored answers too: their locks are transaction-scoped, and writes interleave.
+                for metric in ("get_total_application_count", "get_count_by_statuses", *STORED):
                     answer = session.get(f"{base_url}/api/metrics/{metric}", headers=headers, timeout=60)
                     assert answer.status_code == 200, answer.text
 
@@ -265,6 +276,8 @@ def test_concurrent_clients_share_one_server_connection(shared_app, factories, p
         api = ApiClient(testapp, None, token)
         assert len(assert_ok(api.get("/api/jobapps/get_jobapps"))) == 16
         assert assert_ok(api.get("/api/metrics/get_total_application_count")) == {"count": 16}
+        assert assert_ok(api.get("/api/metrics/get_word_count")) == [{"word": "Acme", "value": 16}]
+        assert len(assert_ok(api.get("/api/metrics/get_count_by_jobtitle_and_statuses"))["jobs"]) == 16
     shared = f"{pgbouncer.target.database}_one"
     assert len([row for row in show(pgbouncer, "SERVERS") if row["database"] == shared]) == 1
     assert len([row for row in show(pgbouncer, "CLIENTS") if row["database"] == shared]) > 1
