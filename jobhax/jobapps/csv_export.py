@@ -38,7 +38,9 @@ def _neutralised(expression):
     return f"CASE WHEN left({expression}, 1) IN ({starts}) THEN '''' || {expression} ELSE {expression} END"
 
 
-# Newest applyDate first, as get_jobapps. Times in the contract's format; notes oldest first; last_update is
+# The caller's notes and history are each read once, by one range of their (user_id, jobapp_id) index, and
+# hash-joined: 10,000 probes of those indexes per export cost twice as much. Newest applyDate first, as
+# get_jobapps. Times in the contract's format; notes oldest first; last_update is
 # get_jobapps' lastUpdate (the newest history row or rejection change).
 _ROWS = f"""SELECT j.id, {_neutralised("j.job_title")}, {_neutralised("j.company")}, {_neutralised("s.value")},
        CASE WHEN j.is_rejected THEN 'true' ELSE 'false' END,
@@ -48,10 +50,10 @@ _ROWS = f"""SELECT j.id, {_neutralised("j.job_title")}, {_neutralised("j.company
        to_char(greatest(h.changed_at, j.rejection_changed_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
 FROM job_applications j
 LEFT JOIN application_statuses s ON s.id = j.status_id
-LEFT JOIN LATERAL (SELECT string_agg(description, E'\\n' ORDER BY created_at, id) AS notes
-                   FROM notes WHERE user_id = j.user_id AND jobapp_id = j.id) n ON true
-LEFT JOIN LATERAL (SELECT max(changed_at) AS changed_at FROM status_history
-                   WHERE user_id = j.user_id AND jobapp_id = j.id) h ON true
+LEFT JOIN (SELECT jobapp_id, string_agg(description, E'\\n' ORDER BY created_at, id) AS notes
+           FROM notes WHERE user_id = :user_id GROUP BY jobapp_id) n ON n.jobapp_id = j.id
+LEFT JOIN (SELECT jobapp_id, max(changed_at) AS changed_at
+           FROM status_history WHERE user_id = :user_id GROUP BY jobapp_id) h ON h.jobapp_id = j.id
 WHERE j.user_id = :user_id AND j.deleted_at IS NULL{{filters}}
 ORDER BY j.apply_date DESC, j.id DESC"""
 
