@@ -67,6 +67,8 @@ class JobApplication(Base):
     __tablename__ = "job_applications"
     __table_args__ = (
         user_primary_key(),
+        # By id alone: the insight triggers (metrics.jobapp_facts) and jobs (revision 0014).
+        Index("ix_job_applications_id", "id"),
         # get_jobapps and every per-user metric walk only the caller's live rows.
         Index(
             "ix_job_applications_user_live",
